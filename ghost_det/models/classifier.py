@@ -1,0 +1,29 @@
+"""GhostNet as an ImageNet classifier, built with mmpretrain's parts."""
+from typing import Dict
+
+
+def ghostnet_classifier_cfg(widen_factor: float = 1.0,
+                            num_classes: int = 1000) -> Dict:
+    """mmpretrain ``ImageClassifier`` config matching the official GhostNet.
+
+    The official head is global pool -> 1x1 conv to 1280 (bias, no norm)
+    -> ReLU -> dropout 0.2 -> FC; on pooled features the 1x1 conv is a
+    linear layer, so mmpretrain's ``StackedLinearClsHead`` is the same head.
+    Converted checkpoints load into it with no missing keys.
+    """
+    from .backbones import GhostNet
+    last = GhostNet.last_width(widen_factor)
+    return dict(
+        type='mmpretrain.ImageClassifier',
+        backbone=dict(type='mmpretrain.GhostNet', widen_factor=widen_factor,
+                      out_indices=(9, )),
+        neck=dict(type='mmpretrain.GlobalAveragePooling'),
+        head=dict(
+            type='mmpretrain.StackedLinearClsHead',
+            num_classes=num_classes,
+            in_channels=last,
+            mid_channels=[1280],
+            dropout_rate=0.2,
+            act_cfg=dict(type='ReLU'),
+            loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0),
+            topk=(1, 5)))

@@ -1,0 +1,4 @@
+from .checkpoint_safety import allow_mmengine_checkpoints
+from .mmpretrain_compat import import_mmpretrain
+
+__all__ = ['allow_mmengine_checkpoints', 'import_mmpretrain']

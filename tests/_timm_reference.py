@@ -1,0 +1,38 @@
+"""timm's GhostNet with seeded random weights, the independent reference."""
+import timm
+import torch
+from timm.models.ghostnet import _create_ghostnet
+
+TIMM_NAMES = {0.5: 'ghostnet_050', 1.0: 'ghostnet_100', 1.3: 'ghostnet_130'}
+
+
+def randomised_timm_ghostnet(widen: float, seed: int = 0) -> torch.nn.Module:
+    """timm GhostNet at ``widen`` (1.1 via timm's class), random weights
+    and random BatchNorm statistics, in eval mode."""
+    torch.manual_seed(seed)
+    if widen in TIMM_NAMES:
+        model = timm.create_model(TIMM_NAMES[widen], pretrained=False)
+    else:  # no registered variant: timm's own builder and table at widen
+        model = _create_ghostnet('ghostnet_100', width=widen)
+    gen = torch.Generator().manual_seed(seed + 1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                n = m.num_features
+                m.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
+                m.running_var.copy_(torch.rand(n, generator=gen) * 1.5 + 0.5)
+                m.weight.copy_(torch.rand(n, generator=gen) + 0.5)
+                m.bias.copy_(torch.randn(n, generator=gen) * 0.1)
+    return model.eval()
+
+
+def timm_block_outputs(model: torch.nn.Module, x: torch.Tensor):
+    """Outputs of timm's blocks.0 .. blocks.9 and the logits."""
+    outs = []
+    hooks = [blk.register_forward_hook(lambda m, i, o: outs.append(o.clone()))
+             for blk in model.blocks]
+    with torch.no_grad():
+        logits = model(x)
+    for h in hooks:
+        h.remove()
+    return outs, logits

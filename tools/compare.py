@@ -1,0 +1,156 @@
+"""Gather evaluated runs into the GhostNet paper's Table 8 layout.
+
+    python tools/compare.py --configs configs/ghostnet/*_1x_coco.py \
+        configs/baselines/*.py                        # costs + paper, no runs
+    python tools/compare.py --runs work_dirs/retinanet_ghostnet-1.1x_fpn_1x_coco \
+        work_dirs/faster-rcnn_... --out table8.md --plot table8.png
+
+A run is a work dir of tools/train.py or tools/test.py: the config dumped
+there names the model, and the newest COCO bbox metrics logged there are
+its result. Configs given without a run are listed "not trained here".
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import torch
+
+import ghost_det  # noqa: F401
+from ghost_det.analysis import COUNTING_NOTE, count_complexity
+from ghost_det.table8 import (PAPER_TABLE8, backbone_label, framework_label,
+                              paper_entry)
+
+METRICS = ('bbox_mAP', 'bbox_mAP_50', 'bbox_mAP_75', 'bbox_mAP_s',
+           'bbox_mAP_m', 'bbox_mAP_l')
+
+
+def latest_metrics(work_dir: Path) -> Optional[Dict[str, float]]:
+    """Newest record with COCO bbox metrics in the run's json logs."""
+    best, best_time = None, -1.0
+    for log in work_dir.rglob('*.json'):
+        for line in log.read_text().splitlines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and 'coco/bbox_mAP' in record:
+                if log.stat().st_mtime >= best_time:
+                    best, best_time = record, log.stat().st_mtime
+    if best is None:
+        return None
+    return {m: float(best[f'coco/{m}']) for m in METRICS}
+
+
+def run_config(work_dir: Path) -> Path:
+    dumped = sorted(work_dir.glob('*.py'))
+    if not dumped:
+        raise SystemExit(f'error: no config dumped in {work_dir}; is it a '
+                         'work dir of tools/train.py or tools/test.py?')
+    return dumped[0]
+
+
+def describe(config: Path, metrics: Optional[Dict[str, float]]) -> Dict:
+    from mmdet.registry import MODELS
+    from mmdet.utils import register_all_modules
+    from mmengine.config import Config
+    register_all_modules(init_default_scope=True)
+    cfg = Config.fromfile(str(config))
+    backbone = MODELS.build(cfg.model.backbone)
+    flops, params, _ = count_complexity(
+        backbone, (torch.zeros(1, 3, 224, 224), ))
+    row = dict(config=str(config), backbone=backbone_label(cfg.model.backbone),
+               framework=framework_label(cfg.model),
+               mflops=flops / 1e6, params=params / 1e6, metrics=metrics)
+    row['paper'] = paper_entry(row['backbone'], row['framework'])
+    return row
+
+
+def order(row: Dict) -> tuple:
+    keys = list(PAPER_TABLE8)
+    key = (row['backbone'], row['framework'])
+    return (keys.index(key) if key in keys else len(keys), row['config'])
+
+
+def markdown(rows: List[Dict]) -> str:
+    out = ['| backbone | framework | backbone MFLOPs (paper) | params (M) '
+           '| mAP (paper) | mAP | AP50 | AP75 | APs | APm | APl |',
+           '|---|---|---|---|---|---|---|---|---|---|---|']
+    for r in rows:
+        p_flops, p_map = r['paper'] or ('-', '-')
+        ours = (' | '.join(f"{100 * r['metrics'][m]:.1f}" for m in METRICS)
+                if r['metrics'] else 'not trained here' + ' | -' * 5)
+        out.append(f"| {r['backbone']} | {r['framework']} | "
+                   f"{r['mflops']:.0f} ({p_flops}) | {r['params']:.2f} | "
+                   f'{p_map} | {ours} |')
+    out.append(f'\nBackbone FLOPs at 224x224 as configured. {COUNTING_NOTE}.')
+    return '\n'.join(out)
+
+
+def plot(rows: List[Dict], out: Path) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    colours = {'RetinaNet': 'tab:blue', 'Faster R-CNN': 'tab:orange'}
+    for (backbone, framework), (mflops, m_ap) in PAPER_TABLE8.items():
+        ax.scatter(mflops, m_ap, facecolors='none',
+                   edgecolors=colours[framework], s=60)
+        ax.annotate(backbone.split()[0], (mflops, m_ap), fontsize=7,
+                    xytext=(4, 4), textcoords='offset points')
+    for r in rows:
+        if r['metrics']:
+            ax.scatter(r['mflops'], 100 * r['metrics']['bbox_mAP'],
+                       color=colours.get(r['framework'], 'k'), s=60)
+    for framework, colour in colours.items():
+        ax.scatter([], [], color=colour, label=f'{framework} (ours)')
+        ax.scatter([], [], facecolors='none', edgecolors=colour,
+                   label=f'{framework} (paper)')
+    ax.set_xlabel('backbone MFLOPs (224x224)')
+    ax.set_ylabel('COCO bbox mAP')
+    ax.set_title('GhostNet paper Table 8')
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0], epilog=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--runs', nargs='*', type=Path, default=[],
+                        help='work dirs of evaluated runs')
+    parser.add_argument('--configs', nargs='*', type=Path, default=[],
+                        help='configs to list without a run')
+    parser.add_argument('--out', type=Path, help='write the markdown here')
+    parser.add_argument('--plot', type=Path, help='save mAP vs FLOPs here')
+    args = parser.parse_args()
+    if not args.runs and not args.configs:
+        parser.error('give --runs and/or --configs')
+    rows = []
+    for work_dir in args.runs:
+        if not work_dir.is_dir():
+            parser.error(f'{work_dir} is not a directory')
+        metrics = latest_metrics(work_dir)
+        if metrics is None:
+            print(f'warning: no COCO bbox metrics logged in {work_dir}',
+                  file=sys.stderr)
+        rows.append(describe(run_config(work_dir), metrics))
+    for config in args.configs:
+        if not config.is_file():
+            parser.error(f'config {config} not found')
+        rows.append(describe(config, None))
+    rows.sort(key=order)
+    table = markdown(rows)
+    print(table)
+    if args.out:
+        args.out.write_text(table + '\n')
+    if args.plot:
+        plot(rows, args.plot)
+        print(f'plot saved to {args.plot}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
