@@ -31,13 +31,22 @@ def paper_flop_analyzer(model: nn.Module, inputs) -> FlopAnalyzer:
     return analyzer
 
 
-def count_complexity(model: nn.Module, inputs,
+def count_complexity(model: nn.Module, inputs, paper_ops: bool = True
                      ) -> Tuple[int, int, Dict[str, int]]:
-    """Return (multiply-adds, parameters, multiply-adds per module)."""
+    """Return (multiply-adds, parameters, multiply-adds per module).
+
+    ``paper_ops=False`` gives mmengine's default count (norms, pooling,
+    upsampling included) for comparison.
+    """
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        analyzer = paper_flop_analyzer(model, inputs)
+        if paper_ops:
+            analyzer = paper_flop_analyzer(model, inputs)
+        else:
+            analyzer = FlopAnalyzer(model, inputs)
+            analyzer.unsupported_ops_warnings(False)
+            analyzer.uncalled_modules_warnings(False)
         flops = analyzer.total()
         by_module = dict(analyzer.by_module())
     model.train(was_training)

@@ -1,0 +1,45 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(ROOT / 'tools'))
+from get_flops import ghostnet_cost  # noqa: E402
+
+# The paper's figures: (widen, with head) -> (params M, MFLOPs).
+PAPER = {
+    (0.5, True): (2.6, 42),
+    (1.0, True): (5.2, 141),
+    (1.3, True): (7.3, 226),
+    (1.1, False): (3.2, 164),  # detection backbone, no 1280 head
+}
+
+
+@pytest.mark.parametrize('widen,head', sorted(PAPER))
+def test_paper_cost_figures_within_2_percent(widen, head):
+    flops, params = ghostnet_cost(widen, head)
+    paper_params, paper_flops = PAPER[widen, head]
+    assert flops / 1e6 == pytest.approx(paper_flops, rel=0.02)
+    assert params / 1e6 == pytest.approx(paper_params, rel=0.02)
+
+
+def test_cli_prints_table_with_counting_note():
+    out = subprocess.run(
+        [sys.executable, 'tools/get_flops.py'], cwd=ROOT, check=True,
+        capture_output=True, text=True).stdout
+    assert '| GhostNet 1.1x detection backbone |' in out
+    assert 'multiply-adds of conv and fully connected layers only' in out
+    row = next(line for line in out.splitlines() if line.startswith(
+        '| GhostNet 1.0x |'))
+    ours = float(row.split('|')[4])
+    assert ours == pytest.approx(141, rel=0.02)
+
+
+def test_cli_rejects_config_and_width_together():
+    result = subprocess.run(
+        [sys.executable, 'tools/get_flops.py', 'x.py', '--widen-factor', '1'],
+        cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert 'not both' in result.stderr
