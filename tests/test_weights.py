@@ -2,8 +2,11 @@ import pytest
 import torch
 
 from ghost_det.models import GhostNet
-from ghost_det.weights import (convert_state_dict, infer_widen_factor,
-                               unwrap_state_dict)
+from ghost_det.weights import (
+    convert_state_dict,
+    infer_widen_factor,
+    unwrap_state_dict,
+)
 
 from ._timm_reference import randomised_timm_ghostnet, timm_block_outputs
 

@@ -19,8 +19,12 @@ import torch
 
 import ghost_det  # noqa: F401
 from ghost_det.analysis import COUNTING_NOTE, count_complexity
-from ghost_det.table8 import (PAPER_TABLE8, backbone_label, framework_label,
-                              paper_entry)
+from ghost_det.table8 import (
+    PAPER_TABLE8,
+    backbone_label,
+    framework_label,
+    paper_entry,
+)
 
 METRICS = ('bbox_mAP', 'bbox_mAP_50', 'bbox_mAP_75', 'bbox_mAP_s',
            'bbox_mAP_m', 'bbox_mAP_l')

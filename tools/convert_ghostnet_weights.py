@@ -16,8 +16,11 @@ from pathlib import Path
 import torch
 
 from ghost_det.models import GhostNet
-from ghost_det.weights import (convert_state_dict, infer_widen_factor,
-                               unwrap_state_dict)
+from ghost_det.weights import (
+    convert_state_dict,
+    infer_widen_factor,
+    unwrap_state_dict,
+)
 
 
 def load_source(path: Path) -> dict:

@@ -13,8 +13,11 @@ import sys
 import torch
 
 import ghost_det  # noqa: F401  (registers GhostNet, safe checkpoint loading)
-from ghost_det.analysis import (COUNTING_NOTE, count_complexity,
-                                detector_complexity)
+from ghost_det.analysis import (
+    COUNTING_NOTE,
+    count_complexity,
+    detector_complexity,
+)
 from ghost_det.models import GhostNet
 
 # The paper's figures (Table 7 / Table 8 and the spec): params M, MFLOPs.
@@ -62,9 +65,9 @@ def print_cost_table() -> None:
 
 
 def print_config_cost(config: str, height: int, width: int) -> None:
-    from mmengine.config import Config
     from mmdet.registry import MODELS
     from mmdet.utils import register_all_modules
+    from mmengine.config import Config
     register_all_modules(init_default_scope=True)
     cfg = Config.fromfile(config)
     detector = MODELS.build(cfg.model)

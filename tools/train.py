@@ -10,10 +10,11 @@ import argparse
 import os
 import os.path as osp
 
-import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+
+import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
 
 
 def parse_args() -> argparse.Namespace:

@@ -26,7 +26,7 @@ class SyntheticCocoConfig:
     min_size: int = 14  # object side in pixels
     max_size: int = 150
     empty_fraction: float = 0.08
-    max_iou: float = 0.25  # overlap allowed between two objects
+    max_overlap: float = 0.3  # share of the smaller object another may cover
     seed: int = 0
 
 
@@ -72,11 +72,11 @@ def _shape_polygon(label: int, cx: float, cy: float, size: float,
     return [(cx + x * ca - y * sa, cy + x * sa + y * ca) for x, y in pts]
 
 
-def _iou(a: List[float], b: List[float]) -> float:
+def _overlap(a: List[float], b: List[float]) -> float:
+    """Intersection over the smaller box's area (0: apart, 1: inside)."""
     ix = max(0., min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0., min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+    return ix * iy / min(a[2] * a[3], b[2] * b[3])
 
 
 def _draw_object(img: Image.Image, rng: np.random.RandomState, label: int,
@@ -122,7 +122,8 @@ def make_image(index: int, cfg: SyntheticCocoConfig,
         cx = rng.uniform(size / 2, w - size / 2)
         cy = rng.uniform(size / 2, h - size / 2)
         box = [cx - size / 2, cy - size / 2, size, size]
-        if any(_iou(box, o['_box']) > cfg.max_iou for o in objects):
+        if any(_overlap(box, o['_box']) > cfg.max_overlap
+               for o in objects):
             continue
         label = int(rng.randint(len(CLASSES)))
         bbox, area = _draw_object(img, rng, label, cx, cy, size)

@@ -1,4 +1,5 @@
 from ghost_det.utils.mmpretrain_compat import import_mmpretrain
+
 from .ghostnet import GhostNet
 
 __all__ = ['GhostNet']

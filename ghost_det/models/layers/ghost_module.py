@@ -4,9 +4,8 @@ import math
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_conv_layer, build_norm_layer
-from mmengine.model import BaseModule
-
 from mmdet.utils import ConfigType, OptConfigType
+from mmengine.model import BaseModule
 
 
 class GhostModule(BaseModule):

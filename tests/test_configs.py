@@ -1,0 +1,134 @@
+"""Every config builds its full model and runs a loss and a predict step on
+CPU; the six Table 8 configs differ in the backbone and FPN in_channels only;
+the COCO configs carry the paper's settings."""
+import copy
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+ROOT = Path(__file__).parents[1]
+CONFIGS = sorted(str(p.relative_to(ROOT)) for p in
+                 (ROOT / 'configs').rglob('*.py') if '_base_' not in p.parts)
+TABLE8 = {
+    'retinanet': [
+        'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py',
+        'configs/baselines/retinanet_mobilenetv2-1.0x_fpn_1x_coco.py',
+        'configs/baselines/retinanet_mobilenetv3-large-1.0x_fpn_1x_coco.py'],
+    'faster-rcnn': [
+        'configs/ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py',
+        'configs/baselines/faster-rcnn_mobilenetv2-1.0x_fpn_1x_coco.py',
+        'configs/baselines/faster-rcnn_mobilenetv3-large-1.0x_fpn_1x_coco.py'],
+}
+
+
+def load(config: str) -> Config:
+    return Config.fromfile(str(ROOT / config))
+
+
+def fake_batch(num_classes: int, size=(96, 128)):
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData
+    gen = torch.Generator().manual_seed(0)
+    inputs, samples = [], []
+    for _ in range(2):
+        inputs.append(torch.randint(0, 255, (3, *size), generator=gen,
+                                    dtype=torch.uint8))
+        sample = DetDataSample(metainfo=dict(
+            img_shape=size, ori_shape=size, pad_shape=size,
+            scale_factor=(1.0, 1.0)))
+        xy = torch.rand(3, 2, generator=gen) * 60
+        wh = torch.rand(3, 2, generator=gen) * 50 + 10
+        sample.gt_instances = InstanceData(
+            bboxes=torch.cat([xy, xy + wh], 1),
+            labels=torch.randint(0, num_classes, (3, ), generator=gen))
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def test_all_configs_are_found():
+    assert len(CONFIGS) >= 10
+    assert all(c in CONFIGS for cs in TABLE8.values() for c in cs)
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_builds_and_runs_loss_and_predict(config):
+    from mmdet.registry import MODELS
+    cfg = load(config)
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    # the FPN's in_channels are the backbone's real output channels
+    feats = model.backbone(torch.zeros(1, 3, 64, 64))
+    assert list(cfg.model.neck.in_channels) == [f.shape[1] for f in feats]
+    head = cfg.model.get('bbox_head') or cfg.model.roi_head.bbox_head
+    model.train()
+    data = model.data_preprocessor(fake_batch(head.num_classes), True)
+    losses = model(**data, mode='loss')
+    loss = model.parse_losses(losses)[0]
+    assert torch.isfinite(loss)
+    loss.backward()
+    model.eval()
+    with torch.no_grad():
+        data = model.data_preprocessor(fake_batch(head.num_classes), False)
+        preds = model(**data, mode='predict')
+    assert len(preds) == 2 and hasattr(preds[0], 'pred_instances')
+
+
+def without_backbone_and_neck_channels(cfg: Config) -> dict:
+    d = copy.deepcopy(cfg.to_dict())
+    d['model'].pop('backbone')
+    d['model']['neck'].pop('in_channels')
+    d.pop('filename', None)
+    return d
+
+
+@pytest.mark.parametrize('framework', sorted(TABLE8))
+def test_table8_configs_differ_in_backbone_and_fpn_in_channels_only(
+        framework):
+    ghost, *baselines = [load(c) for c in TABLE8[framework]]
+    reference = without_backbone_and_neck_channels(ghost)
+    for cfg in baselines:
+        assert without_backbone_and_neck_channels(cfg) == reference
+        assert cfg.model.backbone != ghost.model.backbone
+        assert cfg.model.neck.in_channels != ghost.model.neck.in_channels
+
+
+@pytest.mark.parametrize('config', [c for cs in TABLE8.values() for c in cs])
+def test_paper_training_settings(config):
+    cfg = load(config)
+    lr = 0.01 if 'retinanet' in config else 0.02
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay) == (
+        'SGD', lr, 0.9, 1e-4)
+    assert cfg.auto_scale_lr == dict(enable=True, base_batch_size=16)
+    assert cfg.train_dataloader.batch_size == 2  # x 8 GPUs = 16
+    assert cfg.train_cfg.max_epochs == 12
+    warmup, steps = cfg.param_scheduler
+    assert (warmup.type, warmup.end, warmup.by_epoch) == ('LinearLR', 500,
+                                                          False)
+    assert steps.milestones == [8, 11]
+    resize = [t for t in cfg.train_pipeline if t.type == 'Resize'][0]
+    assert resize.scale == (1333, 800) and resize.keep_ratio
+    assert cfg.train_dataloader.dataset.ann_file.endswith(
+        'instances_train2017.json')
+    assert cfg.val_evaluator.ann_file.endswith('instances_val2017.json')
+    init = cfg.model.backbone.init_cfg
+    assert init.type == 'Pretrained' and init.checkpoint
+    assert cfg.custom_imports.imports == ['ghost_det']
+
+
+@pytest.mark.parametrize('framework', sorted(TABLE8))
+def test_2014_split_configs(framework):
+    name = TABLE8[framework][0].replace('.py', '-trainval35k.py')
+    cfg, base = load(name), load(TABLE8[framework][0])
+    train = cfg.train_dataloader.dataset
+    assert train.type == 'ConcatDataset'
+    assert [d.ann_file for d in train.datasets] == [
+        'annotations/instances_train2014.json',
+        'annotations/instances_valminusminival2014.json']
+    assert cfg.val_dataloader.dataset.ann_file.endswith(
+        'instances_minival2014.json')
+    assert cfg.val_evaluator.ann_file.endswith('instances_minival2014.json')
+    assert cfg.model == base.model and cfg.optim_wrapper == base.optim_wrapper
