@@ -35,3 +35,17 @@ def test_other_objects_are_still_refused(tmp_path):
     torch.save({'x': Arbitrary()}, path)
     with pytest.raises(pickle.UnpicklingError, match='Weights only load'):
         torch.load(path, weights_only=True)
+
+
+class SneakyGetattr:
+    """Pickles as getattr(HistoryBuffer, '__init__'): not a statistic."""
+
+    def __reduce__(self):
+        return getattr, (HistoryBuffer, '__init__')
+
+
+def test_getattr_only_reaches_history_buffer_statistics(tmp_path):
+    path = tmp_path / 'sneaky.pth'
+    torch.save({'x': SneakyGetattr()}, path)
+    with pytest.raises(pickle.UnpicklingError, match='refusing getattr'):
+        torch.load(path, weights_only=True)

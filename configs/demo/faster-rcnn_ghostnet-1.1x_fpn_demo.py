@@ -4,7 +4,8 @@
 #   data     synthetic 4-class shapes, 256x256 images instead of 1333x800
 #   backbone no ImageNet weights exist here: random init, BatchNorm trained
 #   head     FPN, RPN and RoI features 64 wide, box head fc 256 instead of
-#            256 / 1024: the full heads dwarf the backbone at this size
+#            256 / 1024: the full heads dwarf the backbone at this size;
+#            fewer proposals and sampled RoIs (few objects per image)
 #   schedule a few short epochs with AdamW, not 12 COCO epochs of SGD
 _base_ = '../ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py'
 
@@ -23,7 +24,11 @@ model = dict(
     rpn_head=dict(in_channels=64, feat_channels=64),
     roi_head=dict(
         bbox_roi_extractor=dict(out_channels=64),
-        bbox_head=dict(in_channels=64, fc_out_channels=256, num_classes=4)))
+        bbox_head=dict(in_channels=64, fc_out_channels=256, num_classes=4)),
+    train_cfg=dict(
+        rpn_proposal=dict(nms_pre=500, max_per_img=300),
+        rcnn=dict(sampler=dict(num=128))),
+    test_cfg=dict(rpn=dict(nms_pre=300, max_per_img=100)))
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),

@@ -47,8 +47,9 @@ def _background(rng: np.random.RandomState, w: int, h: int) -> Image.Image:
     for _ in range(rng.randint(0, 6)):  # soft distractor blobs
         cx, cy, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(5, 40)
         colour = tuple(int(c) for c in rng.uniform(0, 255, 3))
-        draw.ellipse([cx - r, cy - r * rng.uniform(0.2, 0.6), cx + r,
-                      cy + r * rng.uniform(0.2, 0.6)], fill=colour)
+        flat = rng.uniform(0.15, 0.4)  # elongated: never circle-like
+        draw.ellipse([cx - r, cy - r * flat, cx + r, cy + r * flat],
+                     fill=colour)
     return pil.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.5)))
 
 
@@ -93,7 +94,12 @@ def _draw_object(img: Image.Image, rng: np.random.RandomState, label: int,
         mdraw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=255)
     else:
         mdraw.polygon(poly, fill=255)
-    colour = rng.uniform(0, 255, 3)
+    # a colour that stands out from the background under the object
+    under = np.asarray(img)[np.asarray(mask) > 127].mean(0)
+    for _ in range(20):
+        colour = rng.uniform(0, 255, 3)
+        if np.abs(colour - under).sum() > 120:
+            break
     shade = np.clip(colour + rng.normal(0, 8, (h, w, 3)), 0, 255)
     img.paste(Image.fromarray(shade.astype(np.uint8)), (0, 0), mask)
     m = np.asarray(mask) > 127

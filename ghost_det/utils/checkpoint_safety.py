@@ -6,8 +6,14 @@ arrays) and numpy scalars in the meta data, so its resume and test paths
 fail with "Weights only load failed". Rather than switching the safe loader
 off, we allow exactly those types by name (``torch.serialization.
 add_safe_globals``); anything else in a checkpoint is still refused.
+
+``HistoryBuffer`` pickles its statistics methods as ``getattr(HistoryBuffer,
+'mean')``. Allowing ``getattr`` itself would open the loader to anything, so
+the ``getattr`` global is mapped to :func:`history_buffer_method`, which only
+looks up HistoryBuffer's own statistics methods.
 """
-from typing import List
+import pickle
+from typing import Any, List
 
 import numpy as np
 import torch
@@ -25,10 +31,24 @@ def _numpy_globals() -> List:
     return allowed
 
 
+def history_buffer_method(owner: Any, name: str) -> Any:
+    """``getattr`` restricted to HistoryBuffer's statistics methods."""
+    from mmengine.logging import HistoryBuffer
+    allowed = {'min', 'max', 'current', 'mean',
+               *HistoryBuffer._statistics_methods}
+    if owner is not HistoryBuffer or name not in allowed:
+        raise pickle.UnpicklingError(
+            f'refusing getattr({owner!r}, {name!r}) in a checkpoint: only '
+            'mmengine HistoryBuffer statistics methods are allowed')
+    return getattr(HistoryBuffer, name)
+
+
 def mmengine_checkpoint_globals() -> List:
     """The non-tensor types mmengine 0.10 writes into its checkpoints."""
     from mmengine.logging import HistoryBuffer
-    return [HistoryBuffer, *_numpy_globals()]
+    return [HistoryBuffer, *_numpy_globals(),
+            (history_buffer_method, 'builtins.getattr'),
+            (history_buffer_method, '__builtin__.getattr')]
 
 
 def allow_mmengine_checkpoints() -> None:
