@@ -43,3 +43,24 @@ def test_cli_rejects_config_and_width_together():
         cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2
     assert 'not both' in result.stderr
+
+
+@pytest.mark.parametrize('config', [
+    'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py',
+    'configs/ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py',
+])
+def test_detector_config_costs(config):
+    out = subprocess.run(
+        [sys.executable, 'tools/get_flops.py', config, '--shape', '300', '400'],
+        cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    backbone = next(line for line in out.splitlines()
+                    if line.startswith('backbone GhostNet at 224x224'))
+    assert float(backbone.split(': ')[1].split()[0]) == pytest.approx(
+        164, rel=0.02)
+    assert 'padded to 320x416' in out
+    detector = next(line for line in out.splitlines()
+                    if line.startswith('detector at 300x400'))
+    gflops = float(detector.split(': ')[1].split()[0])
+    parts = [float(line.split()[1]) for line in out.splitlines()
+             if line.startswith('  ')]
+    assert len(parts) >= 3 and sum(parts) == pytest.approx(gflops, abs=0.05)
