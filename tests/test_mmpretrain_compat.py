@@ -13,12 +13,19 @@ ROOT = Path(__file__).parents[1]
 
 @pytest.fixture
 def new_transformers(tmp_path):
-    """A stand-in 'transformers 5.0.0' whose import raises TypeError, as the
-    real one does inside mmpretrain's BLIP code."""
+    """A stand-in 'transformers 5.0.0'. mmdet and mmengine import it inside
+    try/except ImportError; mmpretrain's multimodal helpers fail on it with a
+    TypeError, as they do with the real transformers 5."""
     pkg = tmp_path / 'transformers'
     pkg.mkdir()
-    (pkg / '__init__.py').write_text(
-        "raise TypeError('simulated transformers 5 API break')\n")
+    (pkg / '__init__.py').write_text(textwrap.dedent('''
+        __version__ = '5.0.0'
+
+        def __getattr__(name):
+            if name == 'AutoConfig':  # mmpretrain.models.utils.huggingface
+                raise TypeError(f'simulated transformers 5 API break: {name}')
+            raise ImportError(name)
+        '''))
     meta = tmp_path / 'transformers-5.0.0.dist-info'
     meta.mkdir()
     (meta / 'METADATA').write_text(
@@ -56,7 +63,7 @@ def test_ghost_det_and_mobilenetv3_baseline_work(new_transformers):
         print('channels', [f.shape[1] for f in feats])
         from mmpretrain.registry import MODELS as PRETRAIN
         try:
-            PRETRAIN.build(dict(type='BlipCaption'))
+            PRETRAIN.build(dict(type='mmpretrain.BlipCaption'))
         except ImportError as err:
             print('multimodal:', err)
     ''', new_transformers)

@@ -36,12 +36,13 @@ def test_every_stage_matches_timm(widen):
 
 
 def test_classifier_logits_match_timm():
-    from mmpretrain.registry import MODELS
+    from mmengine.registry import init_default_scope
 
-    from ghost_det.models.classifier import ghostnet_classifier_cfg
+    from ghost_det.models.classifier import build_ghostnet_classifier
+    init_default_scope('mmdet')  # as in a detection session
     reference = randomised_timm_ghostnet(1.0, seed=3)
     converted, _ = convert_state_dict(reference.state_dict())
-    classifier = MODELS.build(ghostnet_classifier_cfg(1.0)).eval()
+    classifier = build_ghostnet_classifier(1.0).eval()
     result = classifier.load_state_dict(converted, strict=True)
     assert not result.missing_keys and not result.unexpected_keys
     x = torch.randn(2, 3, 224, 224)

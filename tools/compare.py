@@ -93,7 +93,9 @@ def markdown(rows: List[Dict]) -> str:
         out.append(f"| {r['backbone']} | {r['framework']} | {r['data']} | "
                    f"{r['mflops']:.0f} ({p_flops}) | {r['params']:.2f} | "
                    f"{r['paper_map']} | {ours} |")
-    out.append(f'\nBackbone FLOPs at 224x224 as configured. {COUNTING_NOTE}.')
+    out.append('\nBackbone FLOPs at 224x224 as the detector runs it (up to its '
+               'last output: no classifier head, no unused last conv); the '
+               "paper's figures are its ImageNet models'. " + COUNTING_NOTE + '.')
     return '\n'.join(out)
 
 

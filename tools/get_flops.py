@@ -32,11 +32,8 @@ PAPER = {
 def build_ghostnet(widen_factor: float, with_head: bool) -> torch.nn.Module:
     if not with_head:
         return GhostNet(widen_factor=widen_factor, out_indices=(9, ))
-    from ghost_det.models.classifier import ghostnet_classifier_cfg
-    from ghost_det.utils.mmpretrain_compat import import_mmpretrain
-    import_mmpretrain()
-    from mmpretrain.registry import MODELS
-    return MODELS.build(ghostnet_classifier_cfg(widen_factor))
+    from ghost_det.models.classifier import build_ghostnet_classifier
+    return build_ghostnet_classifier(widen_factor)
 
 
 def ghostnet_cost(widen_factor: float, with_head: bool, h: int = 224,
@@ -76,7 +73,8 @@ def print_config_cost(config: str, height: int, width: int) -> None:
         backbone, (torch.zeros(1, 3, 224, 224), ))
     r = detector_complexity(detector, height, width)
     print(f'config: {config}')
-    print(f'backbone {cfg.model.backbone.type} at 224x224: '
+    print(f'backbone {cfg.model.backbone.type} at 224x224 (as the detector '
+          'runs it): '
           f'{b_flops / 1e6:.1f} MFLOPs, {b_params / 1e6:.2f} M params')
     print(f'detector at {height}x{width} (padded to {r["input_h"]}x'
           f'{r["input_w"]}): {r["flops"] / 1e9:.2f} GFLOPs, '

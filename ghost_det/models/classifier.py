@@ -27,3 +27,17 @@ def ghostnet_classifier_cfg(widen_factor: float = 1.0,
             act_cfg=dict(type='ReLU'),
             loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0),
             topk=(1, 5)))
+
+
+def build_ghostnet_classifier(widen_factor: float = 1.0,
+                              num_classes: int = 1000):
+    """Build the classifier with mmpretrain's registry and default scope."""
+    from mmengine.registry import DefaultScope
+
+    from ghost_det.utils.mmpretrain_compat import import_mmpretrain
+    if import_mmpretrain() is None:
+        raise ImportError('the GhostNet classifier is built from mmpretrain '
+                          'parts: pip install "mmpretrain>=1.2.0,<1.3.0"')
+    from mmpretrain.registry import MODELS
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return MODELS.build(ghostnet_classifier_cfg(widen_factor, num_classes))
