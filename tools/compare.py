@@ -93,8 +93,8 @@ def markdown(rows: List[Dict]) -> str:
         out.append(f"| {r['backbone']} | {r['framework']} | {r['data']} | "
                    f"{r['mflops']:.0f} ({p_flops}) | {r['params']:.2f} | "
                    f"{r['paper_map']} | {ours} |")
-    out.append('\nBackbone FLOPs at 224x224 as the detector runs it (up to its '
-               'last output: no classifier head, no unused last conv); the '
+    out.append('\nBackbone FLOPs at 224x224 of the layers that feed the detector '
+               '(no classifier head; a last conv no output uses is not counted); the '
                "paper's figures are its ImageNet models'. " + COUNTING_NOTE + '.')
     return '\n'.join(out)
 
