@@ -10,6 +10,9 @@ PAPER_TABLE8: Dict[Tuple[str, str], Tuple[int, float]] = {
     ('MobileNetV3 1.0x', 'Faster R-CNN'): (219, 26.9),
     ('GhostNet 1.1x', 'Faster R-CNN'): (164, 26.9),
 }
+# The COCO bbox metrics of mmdet's CocoMetric, in Table 8's column order.
+COCO_METRICS = ('bbox_mAP', 'bbox_mAP_50', 'bbox_mAP_75', 'bbox_mAP_s',
+                'bbox_mAP_m', 'bbox_mAP_l')
 FRAMEWORKS = {'RetinaNet': 'RetinaNet', 'FasterRCNN': 'Faster R-CNN'}
 
 

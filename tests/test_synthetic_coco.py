@@ -61,3 +61,14 @@ def test_objects_overlap_only_partially():
                     overlaps += 1
                     assert ix * iy < min(aw * ah, bw * bh)  # never hidden
     assert overlaps > 0
+
+
+def test_ensure_makes_once_and_remakes_on_change(tmp_path):
+    from ghost_det.datasets import ensure_synthetic_coco
+    small = SyntheticCocoConfig(num_train=3, num_val=2, seed=2)
+    assert ensure_synthetic_coco(tmp_path, small)
+    assert not ensure_synthetic_coco(tmp_path, small)  # already there
+    assert ensure_synthetic_coco(tmp_path, SyntheticCocoConfig(
+        num_train=4, num_val=2, seed=2))
+    assert len(json.loads((tmp_path / 'annotations' /
+                           'instances_train.json').read_text())['images']) == 4

@@ -20,6 +20,7 @@ import torch
 import ghost_det  # noqa: F401
 from ghost_det.analysis import COUNTING_NOTE, count_complexity
 from ghost_det.table8 import (
+    COCO_METRICS,
     PAPER_TABLE8,
     backbone_label,
     framework_label,
@@ -27,8 +28,6 @@ from ghost_det.table8 import (
 )
 
 COCO_MINIVAL = ('instances_val2017.json', 'instances_minival2014.json')
-METRICS = ('bbox_mAP', 'bbox_mAP_50', 'bbox_mAP_75', 'bbox_mAP_s',
-           'bbox_mAP_m', 'bbox_mAP_l')
 
 
 def latest_metrics(work_dir: Path) -> Optional[Dict[str, float]]:
@@ -45,7 +44,7 @@ def latest_metrics(work_dir: Path) -> Optional[Dict[str, float]]:
                     best, best_time = record, log.stat().st_mtime
     if best is None:
         return None
-    return {m: float(best[f'coco/{m}']) for m in METRICS}
+    return {m: float(best[f'coco/{m}']) for m in COCO_METRICS}
 
 
 def run_config(work_dir: Path) -> Path:
@@ -88,7 +87,7 @@ def markdown(rows: List[Dict]) -> str:
            '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:
         p_flops = r['paper'][0] if r['paper'] else '-'
-        ours = (' | '.join(f"{100 * r['metrics'][m]:.1f}" for m in METRICS)
+        ours = (' | '.join(f"{100 * r['metrics'][m]:.1f}" for m in COCO_METRICS)
                 if r['metrics'] else 'not trained here' + ' | -' * 5)
         out.append(f"| {r['backbone']} | {r['framework']} | {r['data']} | "
                    f"{r['mflops']:.0f} ({p_flops}) | {r['params']:.2f} | "

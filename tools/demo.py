@@ -14,18 +14,14 @@ import time
 from pathlib import Path
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
-from ghost_det.datasets import SyntheticCocoConfig
+from ghost_det.datasets import SyntheticCocoConfig, ensure_synthetic_coco
+from ghost_det.table8 import COCO_METRICS
 from ghost_det.visualization import save_prediction_grid
-
-sys.path.insert(0, str(Path(__file__).parent))
-from make_demo_data import ensure_demo_data  # noqa: E402
 
 CONFIGS = {
     'retinanet': 'configs/demo/retinanet_ghostnet-1.1x_fpn_demo.py',
     'faster-rcnn': 'configs/demo/faster-rcnn_ghostnet-1.1x_fpn_demo.py',
 }
-METRICS = ('bbox_mAP', 'bbox_mAP_50', 'bbox_mAP_75', 'bbox_mAP_s',
-           'bbox_mAP_m', 'bbox_mAP_l')
 
 
 def train_and_evaluate(name: str, work_dir: Path) -> dict:
@@ -43,7 +39,7 @@ def train_and_evaluate(name: str, work_dir: Path) -> dict:
     save_prediction_grid(runner, picture)
     return dict(name=name, epochs=cfg.train_cfg.max_epochs,
                 train_s=train_s, picture=str(picture),
-                **{m: metrics[f'coco/{m}'] for m in METRICS})
+                **{m: metrics[f'coco/{m}'] for m in COCO_METRICS})
 
 
 def results_table(rows: list) -> str:
@@ -53,7 +49,7 @@ def results_table(rows: list) -> str:
     for r in rows:
         lines.append(
             f"| {r['name']} | {r['epochs']} | {r['train_s'] / 60:.1f} min | "
-            + ' | '.join(f'{r[m]:.3f}' for m in METRICS) + ' |')
+            + ' | '.join(f'{r[m]:.3f}' for m in COCO_METRICS) + ' |')
     return '\n'.join(lines)
 
 
@@ -64,7 +60,7 @@ def main() -> int:
     parser.add_argument('--work-dir', type=Path, default=Path('work_dirs/demo'))
     args = parser.parse_args()
     start = time.time()
-    ensure_demo_data(Path('data/synthetic_coco'), SyntheticCocoConfig())
+    ensure_synthetic_coco(Path('data/synthetic_coco'), SyntheticCocoConfig())
     rows = [train_and_evaluate(d, args.work_dir) for d in args.detectors]
     table = results_table(rows)
     (args.work_dir / 'results.json').write_text(json.dumps(rows, indent=2))

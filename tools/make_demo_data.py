@@ -6,35 +6,10 @@ Deterministic: the same options give the same images and annotations.
 Nothing is regenerated when the folder already holds the same dataset.
 """
 import argparse
-import dataclasses
-import json
 import sys
-import time
 from pathlib import Path
 
-from ghost_det.datasets import SyntheticCocoConfig, make_synthetic_coco
-
-
-def ensure_demo_data(out: Path, cfg: SyntheticCocoConfig,
-                     force: bool = False) -> bool:
-    """Generate unless ``out`` already holds this dataset; True if made."""
-    stamp = out / 'generator.json'
-    wanted = dataclasses.asdict(cfg)
-    wanted['image_size'] = list(cfg.image_size)
-    if (not force and stamp.is_file()
-            and json.loads(stamp.read_text()) == wanted):
-        return False
-    start = time.time()
-    print(f'making synthetic COCO dataset in {out} ({cfg.num_train} train, '
-          f'{cfg.num_val} val images) ...', flush=True)
-    files = make_synthetic_coco(out, cfg)
-    for split, ann in files.items():
-        data = json.loads(ann.read_text())
-        print(f'  {split}: {len(data["images"])} images, '
-              f'{len(data["annotations"])} objects -> {ann}')
-    stamp.write_text(json.dumps(wanted))
-    print(f'done in {time.time() - start:.1f}s')
-    return True
+from ghost_det.datasets import SyntheticCocoConfig, ensure_synthetic_coco
 
 
 def main() -> int:
@@ -52,7 +27,7 @@ def main() -> int:
         parser.error('--train and --val must be at least 1')
     cfg = SyntheticCocoConfig(num_train=args.train, num_val=args.val,
                               seed=args.seed)
-    if not ensure_demo_data(args.out, cfg, args.force):
+    if not ensure_synthetic_coco(args.out, cfg, args.force):
         print(f'{args.out} already holds this dataset (use --force to '
               'remake it)')
     return 0

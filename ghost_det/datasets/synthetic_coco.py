@@ -4,8 +4,10 @@ Shapes of four classes, random colours and rotations, sizes from small to
 large (COCO's area ranges), partial overlaps, textured backgrounds and some
 images without objects. Everything follows from ``seed``.
 """
+import dataclasses
 import json
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -174,3 +176,25 @@ def make_synthetic_coco(root, cfg: SyntheticCocoConfig = SyntheticCocoConfig()
         'train': write_split(root, 'train', cfg.num_train, cfg, 1),
         'val': write_split(root, 'val', cfg.num_val, cfg, 2),
     }
+
+
+def ensure_synthetic_coco(out: Path, cfg: SyntheticCocoConfig,
+                          force: bool = False) -> bool:
+    """Generate unless ``out`` already holds this dataset; True if made."""
+    stamp = out / 'generator.json'
+    wanted = dataclasses.asdict(cfg)
+    wanted['image_size'] = list(cfg.image_size)
+    if (not force and stamp.is_file()
+            and json.loads(stamp.read_text()) == wanted):
+        return False
+    start = time.time()
+    print(f'making synthetic COCO dataset in {out} ({cfg.num_train} train, '
+          f'{cfg.num_val} val images) ...', flush=True)
+    files = make_synthetic_coco(out, cfg)
+    for split, ann in files.items():
+        data = json.loads(ann.read_text())
+        print(f'  {split}: {len(data["images"])} images, '
+              f'{len(data["annotations"])} objects -> {ann}')
+    stamp.write_text(json.dumps(wanted))
+    print(f'done in {time.time() - start:.1f}s')
+    return True
