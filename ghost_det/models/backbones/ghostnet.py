@@ -122,7 +122,7 @@ class GhostNet(BaseModule):
                 channels = width(out)
             groups.append(nn.Sequential(*blocks))
             self.block_channels.append(channels)
-        last = width(self.last_channels)
+        last = self.last_width(widen_factor)
         groups.append(nn.Sequential(
             ConvNormAct(channels, last, conv_cfg, norm_cfg, act_cfg)))
         self.block_channels.append(last)
