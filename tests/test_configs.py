@@ -87,12 +87,35 @@ def without_backbone_and_neck_channels(cfg: Config) -> dict:
 @pytest.mark.parametrize('framework', sorted(TABLE8))
 def test_table8_configs_differ_in_backbone_and_fpn_in_channels_only(
         framework):
+    """And in find_unused_parameters, which only the baselines need: their
+    MobileNets run a last conv that no output uses, GhostNet does not."""
     ghost, *baselines = [load(c) for c in TABLE8[framework]]
     reference = without_backbone_and_neck_channels(ghost)
+    assert 'find_unused_parameters' not in reference
     for cfg in baselines:
-        assert without_backbone_and_neck_channels(cfg) == reference
+        baseline = without_backbone_and_neck_channels(cfg)
+        assert baseline.pop('find_unused_parameters') is True
+        assert baseline == reference
         assert cfg.model.backbone != ghost.model.backbone
         assert cfg.model.neck.in_channels != ghost.model.neck.in_channels
+
+
+@pytest.mark.parametrize('framework', sorted(TABLE8))
+def test_ghostnet_trains_without_unused_parameters(framework):
+    """Every trainable parameter of the GhostNet detectors gets a gradient
+    from the loss, so DDP needs no find_unused_parameters."""
+    from mmdet.registry import MODELS
+    cfg = load(TABLE8[framework][0])
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    model.train()
+    head = cfg.model.get('bbox_head') or cfg.model.roi_head.bbox_head
+    data = model.data_preprocessor(fake_batch(head.num_classes), True)
+    loss = model.parse_losses(model(**data, mode='loss'))[0]
+    loss.backward()
+    unused = [n for n, p in model.named_parameters()
+              if p.requires_grad and p.grad is None]
+    assert unused == []
 
 
 @pytest.mark.parametrize('config', [c for cs in TABLE8.values() for c in cs])
@@ -119,10 +142,22 @@ def test_paper_training_settings(config):
     assert cfg.custom_imports.imports == ['ghost_det']
 
 
+def without_data(cfg: Config) -> dict:
+    d = copy.deepcopy(cfg.to_dict())
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                'val_evaluator', 'test_evaluator', 'filename'):
+        d.pop(key, None)
+    return d
+
+
 @pytest.mark.parametrize('framework', sorted(TABLE8))
 def test_2014_split_configs(framework):
     name = TABLE8[framework][0].replace('.py', '-trainval35k.py')
+    assert f"_base_ = './{Path(TABLE8[framework][0]).name}'" in (
+        ROOT / name).read_text()
     cfg, base = load(name), load(TABLE8[framework][0])
+    assert without_data(cfg) == without_data(base)
+    assert cfg.train_dataloader.batch_size == base.train_dataloader.batch_size
     train = cfg.train_dataloader.dataset
     assert train.type == 'ConcatDataset'
     assert [d.ann_file for d in train.datasets] == [
@@ -132,3 +167,51 @@ def test_2014_split_configs(framework):
         'instances_minival2014.json')
     assert cfg.val_evaluator.ann_file.endswith('instances_minival2014.json')
     assert cfg.model == base.model and cfg.optim_wrapper == base.optim_wrapper
+
+
+@pytest.mark.parametrize('framework', sorted(TABLE8))
+def test_1x_configs_are_the_11x_configs_at_width_1(framework):
+    cfg, base = load(TABLE8[framework][0].replace('1.1x', '1.0x')), load(
+        TABLE8[framework][0])
+    assert cfg.model.backbone.widen_factor == 1.0
+    # stage-end channels of GhostNet-1.0x, from the spec's table
+    assert cfg.model.neck.in_channels == [24, 40, 112, 160]
+    assert cfg.model.backbone.init_cfg.checkpoint.endswith(
+        'ghostnet_pytorch/models/state_dict_73.98.pth')
+    d, b = without_backbone_and_neck_channels(cfg), \
+        without_backbone_and_neck_channels(base)
+    assert d == b
+
+
+@pytest.mark.parametrize('framework', sorted(TABLE8))
+def test_1x_configs_load_the_official_weights_completely(
+        framework, tmp_path, monkeypatch):
+    """The config's URL goes through mmengine's HTTP loader (served here from
+    a local file of the official layout: bare keys, classifier head, thop
+    counters), and every backbone tensor loads."""
+    import mmengine.runner.checkpoint as mmengine_checkpoint
+    from mmdet.registry import MODELS
+
+    from ._timm_reference import randomised_timm_ghostnet
+    reference = randomised_timm_ghostnet(1.0, seed=11).state_dict()
+    official = dict(reference, total_params=torch.zeros(1))
+    official['blocks.2.0.ghost1.primary_conv.0.total_ops'] = torch.zeros(1)
+    local = tmp_path / 'state_dict_73.98.pth'
+    torch.save(official, local)
+    cfg = load(TABLE8[framework][0].replace('1.1x', '1.0x'))
+    requested = []
+
+    def load_url(url, map_location=None, **kwargs):
+        requested.append(url)
+        return torch.load(local, map_location=map_location,
+                          weights_only=True)
+
+    monkeypatch.setattr(mmengine_checkpoint, 'load_url', load_url)
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    assert requested == [cfg.model.backbone.init_cfg.checkpoint]
+    backbone = model.backbone.state_dict()
+    assert len(backbone) == 508
+    for key, value in backbone.items():
+        assert torch.equal(value, reference[key]), key

@@ -153,3 +153,27 @@ def test_train_tool_missing_config_is_clear(tmp_path):
     result = run_tool('tools/train.py', tmp_path / 'nope.py', check=False)
     assert result.returncode != 0
     assert 'config file' in result.stderr and 'not found' in result.stderr
+
+
+def test_wrong_width_weights_stop_training_before_the_first_iteration(
+        trained, tmp_path):
+    """A 1.0x ImageNet checkpoint under the 1.1x config: tools/train.py
+    stops with the width and the fix, and trains nothing."""
+    from ._timm_reference import randomised_timm_ghostnet
+    weights = tmp_path / 'state_dict_73.98.pth'
+    torch.save(randomised_timm_ghostnet(1.0).state_dict(), weights)
+    config = tmp_path / 'pretrained.py'
+    config.write_text(
+        f"_base_ = {str(trained['config'])!r}\n"
+        f"model = dict(backbone=dict(init_cfg=dict(_delete_=True, "
+        f"type='Pretrained', checkpoint={str(weights)!r}, "
+        f"prefix='backbone.')))\n")
+    work_dir = tmp_path / 'work'
+    result = run_tool('tools/train.py', config, '--work-dir', work_dir,
+                      check=False)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert 'PretrainedWeightsError' in out
+    assert 'GhostNet-1.0x; the config asks for 1.1x' in out
+    assert 'Epoch(train)' not in out
+    assert not list(work_dir.glob('*.pth'))

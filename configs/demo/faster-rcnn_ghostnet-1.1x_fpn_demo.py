@@ -1,17 +1,15 @@
-# The CPU demo: GhostNet-1.1x Faster R-CNN trained from scratch on the synthetic
-# shapes dataset (python tools/make_demo_data.py). It inherits the COCO config
-# and changes only what a 2-core CPU and a small dataset need:
-#   data     synthetic 4-class shapes, 256x256 images instead of 1333x800
+# The CPU demo: GhostNet-1.1x Faster R-CNN trained from scratch on the
+# synthetic shapes dataset. The model file of the COCO config
+# (../ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py) with the demo's data
+# and schedule (_base_/synthetic-shapes_adamw_12e.py), and these changes:
 #   backbone no ImageNet weights exist here: random init, BatchNorm trained
 #   head     FPN, RPN and RoI features 64 wide, box head fc 256 instead of
 #            256 / 1024: the full heads dwarf the backbone at this size;
 #            fewer proposals and sampled RoIs (few objects per image)
-#   schedule a few short epochs with AdamW, not 12 COCO epochs of SGD
-_base_ = '../ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py'
-
-data_root = 'data/synthetic_coco/'
-metainfo = dict(classes=('circle', 'square', 'triangle', 'cross'))
-img_scale = (256, 256)
+_base_ = [
+    '../_base_/models/faster-rcnn_ghostnet-1.1x_fpn.py',
+    './_base_/synthetic-shapes_adamw_12e.py'
+]
 
 model = dict(
     backbone=dict(
@@ -29,63 +27,3 @@ model = dict(
         rpn_proposal=dict(nms_pre=500, max_per_img=300),
         rcnn=dict(sampler=dict(num=128))),
     test_cfg=dict(rpn=dict(nms_pre=300, max_per_img=100)))
-
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs')
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=1,
-    persistent_workers=True,
-    dataset=dict(
-        data_root=data_root,
-        metainfo=metainfo,
-        ann_file='annotations/instances_train.json',
-        data_prefix=dict(img='train/'),
-        pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=1,
-    persistent_workers=True,
-    dataset=dict(
-        data_root=data_root,
-        metainfo=metainfo,
-        ann_file='annotations/instances_val.json',
-        data_prefix=dict(img='val/'),
-        pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(ann_file=data_root + 'annotations/instances_val.json')
-test_evaluator = val_evaluator
-
-max_epochs = 12
-train_cfg = dict(max_epochs=max_epochs, val_interval=4)
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
-    clip_grad=dict(max_norm=10, norm_type=2))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
-         end=100),
-    # a cosine over 1.5x the epochs, cut at max_epochs, as for RetinaNet
-    dict(type='CosineAnnealingLR', T_max=int(1.5 * max_epochs), eta_min=1e-5,
-         begin=0, end=max_epochs, by_epoch=True, convert_to_iter_based=True)
-]
-auto_scale_lr = dict(enable=False)
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(interval=1, max_keep_ckpts=2, save_best='coco/bbox_mAP'))
-randomness = dict(seed=0)

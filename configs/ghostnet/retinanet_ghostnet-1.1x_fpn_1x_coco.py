@@ -11,6 +11,3 @@ custom_imports = dict(imports=['ghost_det'], allow_failed_imports=False)
 # SGD lr 0.01 for 16 images a batch (8 GPUs x 2); other batch sizes scale it.
 optim_wrapper = dict(optimizer=dict(lr=0.01))
 auto_scale_lr = dict(enable=True, base_batch_size=16)
-# MobileNetV2/V3 in the baseline configs run a last 1x1 conv no output
-# uses; all six Table 8 configs share this DDP setting.
-find_unused_parameters = True

@@ -9,8 +9,10 @@ from mmdet.models.utils import make_divisible
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from mmengine.model import BaseModule
+from mmengine.model.weight_init import PretrainedInit
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from ...weights import load_pretrained_backbone
 from ..layers import GhostBottleneck
 
 NUM_GROUPS = 10  # blocks.0 - blocks.9, as in the official checkpoints
@@ -54,8 +56,9 @@ class GhostNet(BaseModule):
             ``norm_cfg`` may be BN, SyncBN or GN.
         norm_eval: Keep BatchNorm layers in eval mode while training.
         with_cp: Use activation checkpointing in every bottleneck.
-        init_cfg: Initialisation, e.g. ``dict(type='Pretrained',
-            checkpoint=..., prefix='backbone.')``.
+        init_cfg: Initialisation. ``dict(type='Pretrained', checkpoint=...,
+            prefix='backbone.')`` loads strictly: every backbone tensor, or
+            an error before training (see :meth:`init_weights`).
     """
 
     # Per block group: [kernel, expansion, out channels, SE ratio, stride]
@@ -134,6 +137,12 @@ class GhostNet(BaseModule):
         """Channels of ``blocks.9`` (the classifier's input) at a width."""
         return make_divisible(cls.last_channels * widen_factor, 4)
 
+    @classmethod
+    def channels_at(cls, widen_factor: float) -> List[int]:
+        """Output channels of ``blocks.0`` .. ``blocks.9`` at a width."""
+        return [make_divisible(group[-1][2] * widen_factor, 4)
+                for group in cls.arch_settings] + [cls.last_width(widen_factor)]
+
     @property
     def out_channels(self) -> Tuple[int, ...]:
         """Channels of each output, in ``out_indices`` order."""
@@ -177,6 +186,31 @@ class GhostNet(BaseModule):
             module.eval()
             for param in module.parameters():
                 param.requires_grad = False
+
+    def init_weights(self) -> None:
+        """Initialise from ``init_cfg``; a ``Pretrained`` entry is loaded
+        strictly.
+
+        mmengine's own ``Pretrained`` loads with ``strict=False`` and only
+        logs what did not fit, so a checkpoint of another width, or one read
+        with the wrong prefix, trains from random weights. Here every
+        backbone tensor must load, from any layout users hold (official,
+        timm, converted, classifier or detector checkpoint), or
+        :class:`~ghost_det.weights.PretrainedWeightsError` (or
+        FileNotFoundError) names the file, the mismatch and the fix.
+        """
+        cfgs = self.init_cfg if isinstance(self.init_cfg, list) else [
+            self.init_cfg]
+        pretrained = [c for c in cfgs if isinstance(c, dict)
+                      and c.get('type') in ('Pretrained', PretrainedInit)]
+        if not pretrained:
+            super().init_weights()
+            return
+        cfg = pretrained[-1]
+        load_pretrained_backbone(
+            self, cfg['checkpoint'], prefix=cfg.get('prefix'),
+            map_location=cfg.get('map_location', 'cpu'))
+        self._is_init = True
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if x.dim() != 4 or x.shape[1] != self.in_channels:
