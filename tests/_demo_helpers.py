@@ -67,3 +67,26 @@ def tiny_config(tmp_path: Path, data_root: Path, detector='retinanet',
     path = tmp_path / f'tiny_{detector}.py'
     path.write_text(textwrap.dedent(text))
     return path
+
+
+def tiny_imagenet(root: Path, num_train: int = 8, num_val: int = 4,
+                  size: int = 64) -> Path:
+    """An ImageNet folder as mmpretrain reads it: train/<wnid>/*.JPEG,
+    flat val/*.JPEG, and meta/train.txt, meta/val.txt ("path label")."""
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    (root / 'meta').mkdir(parents=True, exist_ok=True)
+    for split, count in (('train', num_train), ('val', num_val)):
+        lines = []
+        for i in range(count):
+            label = int(rng.integers(0, 1000))
+            name = (f'n{label:08d}/n{label:08d}_{i}.JPEG' if split == 'train'
+                    else f'ILSVRC2012_val_{i + 1:08d}.JPEG')
+            path = root / split / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pixels = rng.integers(0, 255, (size, size + 16, 3), np.uint8)
+            Image.fromarray(pixels).save(path, quality=90)
+            lines.append(f'{name} {label}')
+        (root / 'meta' / f'{split}.txt').write_text('\n'.join(lines) + '\n')
+    return root

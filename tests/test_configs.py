@@ -11,7 +11,10 @@ from mmengine.registry import init_default_scope
 
 ROOT = Path(__file__).parents[1]
 CONFIGS = sorted(str(p.relative_to(ROOT)) for p in
-                 (ROOT / 'configs').rglob('*.py') if '_base_' not in p.parts)
+                 (ROOT / 'configs').rglob('*.py')
+                 if '_base_' not in p.parts and 'pretrain' not in p.parts)
+PRETRAIN = {w: f'configs/pretrain/ghostnet-{w}x_8xb128_in1k.py'
+            for w in ('1.0', '1.1', '1.3')}
 TABLE8 = {
     'retinanet': [
         'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py',
@@ -215,3 +218,43 @@ def test_1x_configs_load_the_official_weights_completely(
     assert len(backbone) == 508
     for key, value in backbone.items():
         assert torch.equal(value, reference[key]), key
+
+
+def without_scope_prefix(cfg):
+    if isinstance(cfg, dict):
+        return {k: (v.replace('mmpretrain.', '') if k == 'type' else
+                    without_scope_prefix(v)) for k, v in cfg.items()}
+    if isinstance(cfg, (list, tuple)):
+        return type(cfg)(without_scope_prefix(v) for v in cfg)
+    return cfg
+
+
+@pytest.mark.parametrize('width', sorted(PRETRAIN))
+def test_pretrain_configs_are_the_official_classifier(width):
+    from mmpretrain.registry import MODELS
+
+    from ghost_det.models.classifier import ghostnet_classifier_cfg
+    cfg = load(PRETRAIN[width])
+    expected = without_scope_prefix(ghostnet_classifier_cfg(float(width)))
+    assert without_scope_prefix(cfg.model.to_dict()) == expected
+    init_default_scope('mmpretrain')
+    model = MODELS.build(cfg.model)
+    logits = model(torch.randn(2, 3, 64, 64), mode='tensor')
+    assert logits.shape == (2, 1000)
+
+
+def test_pretrain_recipe():
+    """The paper: ShuffleNet's settings with lr 0.4 at batch 1024 (8 GPUs)."""
+    cfg = load(PRETRAIN['1.1'])
+    assert cfg.default_scope == 'mmpretrain'
+    assert cfg.train_dataloader.batch_size * 8 == 1024
+    assert cfg.auto_scale_lr.base_batch_size == 1024
+    opt = cfg.optim_wrapper
+    assert (opt.optimizer.type, opt.optimizer.lr, opt.optimizer.momentum,
+            opt.optimizer.weight_decay) == ('SGD', 0.4, 0.9, 4e-5)
+    assert opt.paramwise_cfg.norm_decay_mult == 0
+    warmup, decay = cfg.param_scheduler
+    assert (warmup.type, warmup.end) == ('ConstantLR', 5000)
+    assert (decay.type, decay.eta_min, decay.begin) == ('PolyLR', 0, 5000)
+    assert cfg.train_cfg.max_epochs == 300
+    assert cfg.train_dataloader.dataset.type == 'ImageNet'

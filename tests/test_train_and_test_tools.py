@@ -3,6 +3,7 @@ lowers the loss, evaluation is pycocotools mAP, test.py reproduces the
 mAP of the end-of-training evaluation, and resume restores the state."""
 import json
 import subprocess
+import textwrap
 import sys
 from pathlib import Path
 
@@ -177,3 +178,52 @@ def test_wrong_width_weights_stop_training_before_the_first_iteration(
     assert 'GhostNet-1.0x; the config asks for 1.1x' in out
     assert 'Epoch(train)' not in out
     assert not list(work_dir.glob('*.pth'))
+
+
+def test_pretraining_config_trains_and_initialises_the_11x_detector(
+        tmp_path):
+    """configs/pretrain/ghostnet-1.1x_8xb128_in1k.py trains a few
+    iterations on a tiny ImageNet folder through tools/train.py, and its
+    checkpoint initialises the 1.1x RetinaNet with every backbone tensor."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from ._demo_helpers import tiny_imagenet
+    data = tiny_imagenet(tmp_path / 'imagenet')
+    work_dir = tmp_path / 'work'
+    config = tmp_path / 'tiny_pretrain.py'
+    # the recipe's data and loop, shrunk: 2 iterations of 4 images, and the
+    # 5000-iteration warm-up and linear decay squeezed into them
+    config.write_text(textwrap.dedent(f'''
+        _base_ = {str(ROOT / 'configs/pretrain/ghostnet-1.1x_8xb128_in1k.py')!r}
+        loader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+                      dataset=dict(data_root={str(data)!r}))
+        train_dataloader = loader
+        val_dataloader = loader
+        test_dataloader = loader
+        train_cfg = dict(max_epochs=1)
+        param_scheduler = [
+            dict(type='ConstantLR', factor=0.1, by_epoch=False, begin=0, end=1),
+            dict(type='PolyLR', eta_min=0, by_epoch=False, begin=1)
+        ]
+        default_hooks = dict(logger=dict(interval=1))
+        '''))
+    result = run_tool('tools/train.py', config, '--work-dir', work_dir)
+    out = result.stdout + result.stderr
+    assert 'Epoch(train) [1][2/2]' in out
+    assert 'accuracy/top1' in out
+    checkpoint = work_dir / 'epoch_1.pth'
+    saved = torch.load(checkpoint, map_location='cpu',
+                       weights_only=True)['state_dict']
+
+    cfg = Config.fromfile(
+        str(ROOT / 'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py'))
+    cfg.model.backbone.init_cfg.checkpoint = str(checkpoint)
+    init_default_scope('mmdet')
+    detector = MODELS.build(cfg.model)
+    detector.init_weights()
+    backbone = detector.backbone.state_dict()
+    assert len(backbone) == 508
+    for key, value in backbone.items():
+        assert torch.equal(value, saved['backbone.' + key]), key
