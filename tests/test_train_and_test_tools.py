@@ -3,8 +3,8 @@ lowers the loss, evaluation is pycocotools mAP, test.py reproduces the
 mAP of the end-of-training evaluation, and resume restores the state."""
 import json
 import subprocess
-import textwrap
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
