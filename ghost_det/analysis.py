@@ -6,11 +6,12 @@ upsampling and pooling. The paper's "FLOPs" are the multiply-adds of
 convolutions and fully connected layers only, so we keep just those
 handles (``PAPER_OPS``) and reuse mmengine's own counters for them.
 """
-from typing import Dict, Tuple
+from collections import defaultdict
+from typing import Dict, List, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine.analysis import FlopAnalyzer, parameter_count
+from mmengine.analysis import FlopAnalyzer
 from mmengine.analysis.complexity_analysis import _DEFAULT_SUPPORTED_FLOP_OPS
 
 PAPER_OPS = ('aten::_convolution', 'aten::addmm', 'aten::linear',
@@ -31,12 +32,56 @@ def paper_flop_analyzer(model: nn.Module, inputs) -> FlopAnalyzer:
     return analyzer
 
 
+def _tensors(obj) -> List[torch.Tensor]:
+    if isinstance(obj, torch.Tensor):
+        return [obj]
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        return [t for item in obj for t in _tensors(item)]
+    return []
+
+
+def feeding_parameter_count(model: nn.Module, inputs) -> Dict[str, int]:
+    """Parameters that the outputs depend on, per module prefix ('' is the
+    total), named like ``mmengine.analysis.parameter_count``.
+
+    A backbone in a detector can hold layers that no output uses: GhostNet's
+    ``blocks.9`` is not run, MobileNetV2/V3's last 1x1 conv runs but feeds
+    nothing. The FLOP count leaves both out (the traced graph drops unused
+    ops), so the parameter count does too: a parameter counts when autograd
+    reaches it from the outputs.
+    """
+    named = [(n, p) for n, p in model.named_parameters()]
+    flags = [p.requires_grad for _, p in named]
+    for _, param in named:
+        param.requires_grad_(True)
+    try:
+        with torch.enable_grad():
+            outputs = [t for t in _tensors(model(*inputs)) if t.requires_grad]
+            grads = torch.autograd.grad(
+                sum(t.float().sum() for t in outputs), [p for _, p in named],
+                allow_unused=True) if outputs else [None] * len(named)
+    finally:
+        for (_, param), flag in zip(named, flags):
+            param.requires_grad_(flag)
+    counts: Dict[str, int] = defaultdict(int)
+    for (name, param), grad in zip(named, grads):
+        if grad is None:
+            continue
+        parts = name.split('.')
+        for i in range(len(parts)):
+            counts['.'.join(parts[:i])] += param.numel()
+    return dict(counts)
+
+
 def count_complexity(model: nn.Module, inputs, paper_ops: bool = True
                      ) -> Tuple[int, int, Dict[str, int]]:
     """Return (multiply-adds, parameters, multiply-adds per module).
 
-    ``paper_ops=False`` gives mmengine's default count (norms, pooling,
-    upsampling included) for comparison.
+    Both counts cover the layers that feed the outputs (for a whole
+    classifier, all of them). ``paper_ops=False`` gives mmengine's default
+    FLOP count (norms, pooling, upsampling included) for comparison.
     """
     was_training = model.training
     model.eval()
@@ -49,8 +94,9 @@ def count_complexity(model: nn.Module, inputs, paper_ops: bool = True
             analyzer.uncalled_modules_warnings(False)
         flops = analyzer.total()
         by_module = dict(analyzer.by_module())
+    params = feeding_parameter_count(model, inputs).get('', 0)
     model.train(was_training)
-    return int(flops), int(parameter_count(model)['']), by_module
+    return int(flops), int(params), by_module
 
 
 class _DetectorTensorForward(nn.Module):
@@ -81,12 +127,12 @@ def detector_complexity(detector: nn.Module, height: int, width: int,
         pad_shape=(pad_h, pad_w), batch_input_shape=(pad_h, pad_w),
         scale_factor=(1.0, 1.0)))
     wrapper = _DetectorTensorForward(detector, [sample])
-    flops, params, by_module = count_complexity(
-        wrapper, (torch.zeros(1, 3, pad_h, pad_w), ))
+    inputs = (torch.zeros(1, 3, pad_h, pad_w), )
+    flops, params, by_module = count_complexity(wrapper, inputs)
+    params_by_part = feeding_parameter_count(wrapper.eval(), inputs)
     result = dict(flops=flops, params=params, input_h=pad_h, input_w=pad_w)
     for part in ('backbone', 'neck', 'rpn_head', 'roi_head', 'bbox_head'):
         if hasattr(detector, part) and getattr(detector, part) is not None:
             result[f'{part}_flops'] = by_module.get(f'detector.{part}', 0)
-            result[f'{part}_params'] = int(
-                parameter_count(getattr(detector, part))[''])
+            result[f'{part}_params'] = params_by_part.get(f'detector.{part}', 0)
     return result

@@ -7,7 +7,7 @@ from mmengine.config import Config
 
 ROOT = Path(__file__).parents[1]
 TABLE8 = sorted(str(p) for p in [
-    *ROOT.glob('configs/ghostnet/*_1x_coco.py'),
+    *ROOT.glob('configs/ghostnet/*1.1x_fpn_1x_coco.py'),
     *ROOT.glob('configs/baselines/*_1x_coco.py')])
 
 
