@@ -7,7 +7,7 @@ convolutions and fully connected layers only, so we keep just those
 handles (``PAPER_OPS``) and reuse mmengine's own counters for them.
 """
 from collections import defaultdict
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import torch
 import torch.nn as nn
@@ -32,46 +32,34 @@ def paper_flop_analyzer(model: nn.Module, inputs) -> FlopAnalyzer:
     return analyzer
 
 
-def _tensors(obj) -> List[torch.Tensor]:
-    if isinstance(obj, torch.Tensor):
-        return [obj]
-    if isinstance(obj, dict):
-        obj = list(obj.values())
-    if isinstance(obj, (list, tuple)):
-        return [t for item in obj for t in _tensors(item)]
-    return []
-
-
 def feeding_parameter_count(model: nn.Module, inputs) -> Dict[str, int]:
-    """Parameters that the outputs depend on, per module prefix ('' is the
-    total), named like ``mmengine.analysis.parameter_count``.
+    """Parameters of the modules whose ops feed the outputs, per module
+    prefix ('' is the total), named like ``mmengine.analysis.
+    parameter_count``.
 
     A backbone in a detector can hold layers that no output uses: GhostNet's
     ``blocks.9`` is not run, MobileNetV2/V3's last 1x1 conv runs but feeds
     nothing. The FLOP count leaves both out (the traced graph drops unused
-    ops), so the parameter count does too: a parameter counts when autograd
-    reaches it from the outputs.
+    ops), so this count does too: a module's own parameters count when
+    mmengine's analyzer, with its default ops (conv, norm, linear, ...),
+    finds work for that module in the traced graph.
     """
-    named = [(n, p) for n, p in model.named_parameters()]
-    flags = [p.requires_grad for _, p in named]
-    for _, param in named:
-        param.requires_grad_(True)
-    try:
-        with torch.enable_grad():
-            outputs = [t for t in _tensors(model(*inputs)) if t.requires_grad]
-            grads = torch.autograd.grad(
-                sum(t.float().sum() for t in outputs), [p for _, p in named],
-                allow_unused=True) if outputs else [None] * len(named)
-    finally:
-        for (_, param), flag in zip(named, flags):
-            param.requires_grad_(flag)
+    analyzer = FlopAnalyzer(model, inputs)
+    analyzer.unsupported_ops_warnings(False)
+    analyzer.uncalled_modules_warnings(False)
+    work = analyzer.by_module()
     counts: Dict[str, int] = defaultdict(int)
-    for (name, param), grad in zip(named, grads):
-        if grad is None:
+    seen = set()
+    for name, module in model.named_modules():
+        if not work.get(name):
             continue
-        parts = name.split('.')
-        for i in range(len(parts)):
-            counts['.'.join(parts[:i])] += param.numel()
+        for pname, param in module.named_parameters(recurse=False):
+            if id(param) in seen:
+                continue
+            seen.add(id(param))
+            parts = (f'{name}.{pname}' if name else pname).split('.')
+            for i in range(len(parts)):
+                counts['.'.join(parts[:i])] += param.numel()
     return dict(counts)
 
 
@@ -94,7 +82,7 @@ def count_complexity(model: nn.Module, inputs, paper_ops: bool = True
             analyzer.uncalled_modules_warnings(False)
         flops = analyzer.total()
         by_module = dict(analyzer.by_module())
-    params = feeding_parameter_count(model, inputs).get('', 0)
+        params = feeding_parameter_count(model, inputs).get('', 0)
     model.train(was_training)
     return int(flops), int(params), by_module
 
@@ -129,7 +117,8 @@ def detector_complexity(detector: nn.Module, height: int, width: int,
     wrapper = _DetectorTensorForward(detector, [sample])
     inputs = (torch.zeros(1, 3, pad_h, pad_w), )
     flops, params, by_module = count_complexity(wrapper, inputs)
-    params_by_part = feeding_parameter_count(wrapper.eval(), inputs)
+    with torch.no_grad():
+        params_by_part = feeding_parameter_count(wrapper.eval(), inputs)
     result = dict(flops=flops, params=params, input_h=pad_h, input_w=pad_w)
     for part in ('backbone', 'neck', 'rpn_head', 'roi_head', 'bbox_head'):
         if hasattr(detector, part) and getattr(detector, part) is not None:

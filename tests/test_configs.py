@@ -223,7 +223,8 @@ def test_1x_configs_load_the_official_weights_completely(
 def without_scope_prefix(cfg):
     if isinstance(cfg, dict):
         return {k: (v.replace('mmpretrain.', '') if k == 'type' else
-                    without_scope_prefix(v)) for k, v in cfg.items()}
+                    without_scope_prefix(v)) for k, v in cfg.items()
+                if k != '_scope_'}
     if isinstance(cfg, (list, tuple)):
         return type(cfg)(without_scope_prefix(v) for v in cfg)
     return cfg

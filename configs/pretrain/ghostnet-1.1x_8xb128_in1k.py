@@ -24,6 +24,7 @@ _base_ = [
 custom_imports = dict(imports=['ghost_det'], allow_failed_imports=False)
 
 model = dict(
+    _scope_='mmpretrain',  # also when read as ghost_det::pretrain/...
     type='ImageClassifier',
     backbone=dict(type='GhostNet', widen_factor=1.1, out_indices=(9, )),
     neck=dict(type='GlobalAveragePooling'),
