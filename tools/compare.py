@@ -8,9 +8,13 @@
 A run is a work dir of tools/train.py or tools/test.py: the config dumped
 there names the model, and the newest COCO bbox metrics logged there are
 its result. Configs given without a run are listed "not trained here".
+Runs of one config (e.g. seeds of tools/demo.py --compare --seeds 3) make
+one row of mean +- std (sample std over the runs); a train_time.json that
+tools/demo.py writes in a run gives the train time column.
 """
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -47,6 +51,13 @@ def latest_metrics(work_dir: Path) -> Optional[Dict[str, float]]:
     return {m: float(best[f'coco/{m}']) for m in COCO_METRICS}
 
 
+def train_minutes(work_dir: Path) -> Optional[float]:
+    path = work_dir / 'train_time.json'
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text())['train_s'] / 60
+
+
 def run_config(work_dir: Path) -> Path:
     dumped = sorted(work_dir.glob('*.py'))
     if not dumped:
@@ -75,6 +86,30 @@ def describe(config: Path, metrics: Optional[Dict[str, float]]) -> Dict:
     return row
 
 
+def merge_seeds(rows: List[Dict]) -> List[Dict]:
+    """One row per config, with the metrics and train times of its runs."""
+    merged: Dict[tuple, Dict] = {}
+    for row in rows:
+        key = (row['backbone'], row['framework'], row['data'],
+               Path(row['config']).name)
+        if key not in merged:
+            merged[key] = dict(row, runs=[], minutes=[])
+        if row['metrics']:
+            merged[key]['runs'].append(row['metrics'])
+        if row.get('train_min') is not None:
+            merged[key]['minutes'].append(row['train_min'])
+    return list(merged.values())
+
+
+def mean_std(values: List[float], scale: float = 1.0) -> str:
+    if any(v < 0 for v in values):  # COCO's -1: no objects of that size
+        return '-'
+    if len(values) == 1:
+        return f'{scale * values[0]:.1f}'
+    return (f'{scale * statistics.mean(values):.1f} ± '
+            f'{scale * statistics.stdev(values):.1f}')
+
+
 def order(row: Dict) -> tuple:
     keys = list(PAPER_TABLE8)
     key = (row['backbone'], row['framework'])
@@ -83,43 +118,63 @@ def order(row: Dict) -> tuple:
 
 def markdown(rows: List[Dict]) -> str:
     out = ['| backbone | framework | evaluated on | backbone MFLOPs (paper) '
-           '| params (M) | mAP (paper) | mAP | AP50 | AP75 | APs | APm | APl |',
-           '|---|---|---|---|---|---|---|---|---|---|---|---|']
+           '| params (M) | mAP (paper) | mAP | AP50 | AP75 | APs | APm | APl '
+           '| train time (min) | runs |',
+           '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:
         p_flops = r['paper'][0] if r['paper'] else '-'
-        ours = (' | '.join(f"{100 * r['metrics'][m]:.1f}" for m in COCO_METRICS)
-                if r['metrics'] else 'not trained here' + ' | -' * 5)
+        ours = (' | '.join(mean_std([run[m] for run in r['runs']], 100)
+                           for m in COCO_METRICS)
+                if r['runs'] else 'not trained here' + ' | -' * 5)
+        minutes = mean_std(r['minutes']) if r['minutes'] else '-'
         out.append(f"| {r['backbone']} | {r['framework']} | {r['data']} | "
                    f"{r['mflops']:.0f} ({p_flops}) | {r['params']:.2f} | "
-                   f"{r['paper_map']} | {ours} |")
-    out.append('\nBackbone FLOPs at 224x224 of the layers that feed the detector '
-               '(no classifier head; a last conv no output uses is not counted); the '
-               "paper's figures are its ImageNet models'. " + COUNTING_NOTE + '.')
+                   f"{r['paper_map']} | {ours} | {minutes} | "
+                   f"{len(r['runs'])} |")
+    out.append('\nmAP and APs in %; with several runs of a config, mean ± sample '
+               'std. Backbone FLOPs and params at 224x224 of the layers that feed '
+               'the detector (no classifier head; a last conv no output uses is '
+               "not counted); the paper's figures are its ImageNet models'. "
+               + COUNTING_NOTE + '.')
     return '\n'.join(out)
 
 
 def plot(rows: List[Dict], out: Path) -> None:
+    """mAP against backbone FLOPs: COCO runs beside the paper's points;
+    runs on other data alone (the paper's COCO figures do not apply)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6, 4.5))
     colours = {'RetinaNet': 'tab:blue', 'Faster R-CNN': 'tab:orange'}
-    for (backbone, framework), (mflops, m_ap) in PAPER_TABLE8.items():
-        ax.scatter(mflops, m_ap, facecolors='none',
-                   edgecolors=colours[framework], s=60)
-        ax.annotate(backbone.split()[0], (mflops, m_ap), fontsize=7,
-                    xytext=(4, 4), textcoords='offset points')
-    for r in rows:
-        if r['metrics'] and r['paper_map'] != '-':  # COCO runs only
-            ax.scatter(r['mflops'], 100 * r['metrics']['bbox_mAP'],
-                       color=colours.get(r['framework'], 'k'), s=60)
-    for framework, colour in colours.items():
-        ax.scatter([], [], color=colour, label=f'{framework} (ours)')
-        ax.scatter([], [], facecolors='none', edgecolors=colour,
-                   label=f'{framework} (paper)')
+    measured = [r for r in rows if r['runs']]
+    on_coco = [r for r in measured if r['paper_map'] != '-']
+    shown = on_coco or measured
+    if on_coco or not measured:
+        for (backbone, framework), (mflops, m_ap) in PAPER_TABLE8.items():
+            ax.scatter(mflops, m_ap, facecolors='none',
+                       edgecolors=colours[framework], s=60)
+            ax.annotate(backbone.split()[0], (mflops, m_ap), fontsize=7,
+                        xytext=(4, 4), textcoords='offset points')
+        for framework, colour in colours.items():
+            ax.scatter([], [], facecolors='none', edgecolors=colour,
+                       label=f'{framework} (paper)')
+        ax.set_title('GhostNet paper Table 8')
+    else:
+        ax.set_title(f"measured on {measured[0]['data']}")
+    for r in shown:
+        maps = [100 * run['bbox_mAP'] for run in r['runs']]
+        std = statistics.stdev(maps) if len(maps) > 1 else 0.0
+        colour = colours.get(r['framework'], 'k')
+        ax.errorbar(r['mflops'], statistics.mean(maps), yerr=std, fmt='o',
+                    color=colour, capsize=3)
+        ax.annotate(r['backbone'], (r['mflops'], statistics.mean(maps)),
+                    fontsize=7, xytext=(4, -10), textcoords='offset points')
+    for framework in sorted({r['framework'] for r in shown}):
+        ax.scatter([], [], color=colours.get(framework, 'k'),
+                   label=f'{framework} (ours)')
     ax.set_xlabel('backbone MFLOPs (224x224)')
-    ax.set_ylabel('COCO bbox mAP')
-    ax.set_title('GhostNet paper Table 8')
+    ax.set_ylabel('bbox mAP (%)')
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out, dpi=120)
@@ -146,11 +201,14 @@ def main() -> int:
         if metrics is None:
             print(f'warning: no COCO bbox metrics logged in {work_dir}',
                   file=sys.stderr)
-        rows.append(describe(run_config(work_dir), metrics))
+        row = describe(run_config(work_dir), metrics)
+        row['train_min'] = train_minutes(work_dir)
+        rows.append(row)
     for config in args.configs:
         if not config.is_file():
             parser.error(f'config {config} not found')
         rows.append(describe(config, None))
+    rows = merge_seeds(rows)
     rows.sort(key=order)
     table = markdown(rows)
     print(table)
