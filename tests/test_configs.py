@@ -13,6 +13,10 @@ ROOT = Path(__file__).parents[1]
 CONFIGS = sorted(str(p.relative_to(ROOT)) for p in
                  (ROOT / 'configs').rglob('*.py')
                  if '_base_' not in p.parts and 'pretrain' not in p.parts)
+DEMO_COMPARISON = [
+    'configs/demo/retinanet_ghostnet-1.1x_fpn_demo.py',
+    'configs/demo/retinanet_mobilenetv2-1.0x_fpn_demo.py',
+    'configs/demo/retinanet_mobilenetv3-large-1.0x_fpn_demo.py']
 PRETRAIN = {w: f'configs/pretrain/ghostnet-{w}x_8xb128_in1k.py'
             for w in ('1.0', '1.1', '1.3')}
 TABLE8 = {
@@ -101,6 +105,23 @@ def test_table8_configs_differ_in_backbone_and_fpn_in_channels_only(
         assert baseline == reference
         assert cfg.model.backbone != ghost.model.backbone
         assert cfg.model.neck.in_channels != ghost.model.neck.in_channels
+
+
+def test_demo_comparison_configs_differ_in_backbone_and_fpn_in_channels_only():
+    """tools/demo.py --compare: same data, input size, head, schedule, seed
+    and initialisation for the three backbones."""
+    ghost, *baselines = [load(c) for c in DEMO_COMPARISON]
+    reference = without_backbone_and_neck_channels(ghost)
+    for cfg, kind in zip(baselines, ('MobileNetV2', 'mmpretrain.MobileNetV3')):
+        assert without_backbone_and_neck_channels(cfg) == reference
+        assert cfg.model.backbone.type == kind
+        # all three from scratch, initialised alike, BatchNorm trained
+        assert cfg.model.backbone.init_cfg == ghost.model.backbone.init_cfg
+        assert cfg.model.backbone.norm_eval is False
+        # the stage ends of the COCO baseline config, same FPN channels
+        coco = load(TABLE8['retinanet'][1 if kind == 'MobileNetV2' else 2])
+        assert cfg.model.backbone.out_indices == coco.model.backbone.out_indices
+        assert cfg.model.neck.in_channels == coco.model.neck.in_channels
 
 
 @pytest.mark.parametrize('framework', sorted(TABLE8))
