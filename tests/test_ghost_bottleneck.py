@@ -53,6 +53,26 @@ def test_with_cp_matches_plain_forward_and_backward():
     assert torch.allclose(x1.grad, x2.grad, atol=1e-5)
 
 
+def test_with_cp_updates_batchnorm_statistics_once():
+    """Activation checkpointing recomputes the forward in backward; the
+    running statistics must still see each batch once, as without it."""
+    torch.manual_seed(0)
+    plain = GhostBottleneck(8, 24, 16, stride=2, se_ratio=0.25).train()
+    cp = GhostBottleneck(8, 24, 16, stride=2, se_ratio=0.25,
+                         with_cp=True).train()
+    cp.load_state_dict(plain.state_dict())
+    for _ in range(2):
+        x = torch.randn(2, 8, 10, 10)
+        plain(x.clone().requires_grad_()).sum().backward()
+        cp(x.clone().requires_grad_()).sum().backward()
+    ours, reference = cp.state_dict(), plain.state_dict()
+    tracked = [k for k in reference if k.endswith('num_batches_tracked')]
+    assert tracked and all(int(ours[k]) == 2 for k in tracked)
+    for key in reference:
+        assert torch.allclose(ours[key].float(), reference[key].float(),
+                              atol=1e-6), key
+
+
 def test_bad_stride():
     with pytest.raises(ValueError, match='stride must be 1 or 2'):
         GhostBottleneck(8, 16, 8, stride=3)

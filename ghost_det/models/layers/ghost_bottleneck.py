@@ -1,5 +1,6 @@
 """Ghost bottleneck (GhostNet paper, Sec. 3.2, Fig. 3)."""
-from typing import Optional
+import contextlib
+from typing import Iterator, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -7,6 +8,7 @@ import torch.utils.checkpoint as cp
 from mmcv.cnn import build_conv_layer, build_norm_layer
 from mmdet.utils import ConfigType, OptConfigType
 from mmengine.model import BaseModule
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from .ghost_module import GhostModule
 from .squeeze_excite import SqueezeExcite
@@ -82,7 +84,29 @@ class GhostBottleneck(BaseModule):
             out = self.se(out)
         return self.ghost2(out) + self.shortcut(x)
 
+    @contextlib.contextmanager
+    def _norm_statistics_kept(self) -> Iterator[None]:
+        """Undo what a forward does to BatchNorm running statistics."""
+        norms = [m for m in self.modules()
+                 if isinstance(m, _BatchNorm) and m.training
+                 and m.track_running_stats]
+        saved = [[b.clone() for b in (m.running_mean, m.running_var,
+                                      m.num_batches_tracked)] for m in norms]
+        try:
+            yield
+        finally:
+            for m, (mean, var, count) in zip(norms, saved):
+                m.running_mean.copy_(mean)
+                m.running_var.copy_(var)
+                m.num_batches_tracked.copy_(count)
+
+    def _checkpoint_contexts(self) -> Tuple:
+        # the recomputation in backward must not update BatchNorm statistics
+        # a second time
+        return contextlib.nullcontext(), self._norm_statistics_kept()
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.with_cp and x.requires_grad:
-            return cp.checkpoint(self._residual, x, use_reentrant=False)
+            return cp.checkpoint(self._residual, x, use_reentrant=False,
+                                 context_fn=self._checkpoint_contexts)
         return self._residual(x)
