@@ -34,6 +34,10 @@ def test_compare_with_seeds(tmp_path):
     assert sorted((r['backbone'], r['seed']) for r in results) == [
         (b, s) for b in ('ghostnet-1.1x', 'mobilenetv2-1.0x',
                          'mobilenetv3-large-1.0x') for s in (0, 1)]
+    for r in results:  # each run logs into its own work dir
+        scalars = list((work / f"retinanet_{r['backbone']}" /
+                        f"seed{r['seed']}").glob('*/vis_data/scalars.json'))
+        assert len(scalars) == 1, r
     table = (work / 'table8.md').read_text()
     rows = [line for line in table.splitlines() if '| RetinaNet |' in line]
     assert [r.split('|')[1].strip() for r in rows] == [

@@ -84,6 +84,9 @@ def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
     if options:
         cfg.merge_from_dict(options)
     cfg.work_dir = str(out)
+    # mmengine keeps one visualizer per name in a process: without a name of
+    # its own, every later run would log into the first run's work dir
+    cfg.visualizer.name = f"visualizer_{out}"
     cfg.randomness = dict(seed=run['seed'])
     cfg.resume = True  # continue a killed run; no-op on a fresh one
     runner = Runner.from_cfg(cfg)
