@@ -114,7 +114,6 @@ class GhostNet(BaseModule):
         self.act1 = build_activation_layer(act_cfg)
 
         groups: List[nn.Module] = []
-        self.block_channels: List[int] = []
         for group in self.arch_settings:
             blocks = []
             for kernel, exp, out, se_ratio, stride in group:
@@ -124,11 +123,10 @@ class GhostNet(BaseModule):
                     norm_cfg=norm_cfg, act_cfg=act_cfg, with_cp=with_cp))
                 channels = width(out)
             groups.append(nn.Sequential(*blocks))
-            self.block_channels.append(channels)
         last = self.last_width(widen_factor)
         groups.append(nn.Sequential(
             ConvNormAct(channels, last, conv_cfg, norm_cfg, act_cfg)))
-        self.block_channels.append(last)
+        self.block_channels = self.channels_at(widen_factor)
         self.blocks = nn.Sequential(*groups)
         self._freeze_stages()
 
