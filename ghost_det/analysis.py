@@ -63,14 +63,10 @@ def feeding_parameter_count(model: nn.Module, inputs) -> Dict[str, int]:
     return dict(counts)
 
 
-def count_complexity(model: nn.Module, inputs, paper_ops: bool = True
-                     ) -> Tuple[int, int, Dict[str, int]]:
-    """Return (multiply-adds, parameters, multiply-adds per module).
-
-    Both counts cover the layers that feed the outputs (for a whole
-    classifier, all of them). ``paper_ops=False`` gives mmengine's default
-    FLOP count (norms, pooling, upsampling included) for comparison.
-    """
+def _complexity(model: nn.Module, inputs, paper_ops: bool = True
+                ) -> Tuple[int, Dict[str, int], Dict[str, int]]:
+    """(multiply-adds, parameters per module prefix, multiply-adds per
+    module), both counts over the layers that feed the outputs."""
     was_training = model.training
     model.eval()
     with torch.no_grad():
@@ -82,9 +78,21 @@ def count_complexity(model: nn.Module, inputs, paper_ops: bool = True
             analyzer.uncalled_modules_warnings(False)
         flops = analyzer.total()
         by_module = dict(analyzer.by_module())
-        params = feeding_parameter_count(model, inputs).get('', 0)
+        params = feeding_parameter_count(model, inputs)
     model.train(was_training)
-    return int(flops), int(params), by_module
+    return int(flops), params, by_module
+
+
+def count_complexity(model: nn.Module, inputs, paper_ops: bool = True
+                     ) -> Tuple[int, int, Dict[str, int]]:
+    """Return (multiply-adds, parameters, multiply-adds per module).
+
+    Both counts cover the layers that feed the outputs (for a whole
+    classifier, all of them). ``paper_ops=False`` gives mmengine's default
+    FLOP count (norms, pooling, upsampling included) for comparison.
+    """
+    flops, params, by_module = _complexity(model, inputs, paper_ops)
+    return flops, int(params.get('', 0)), by_module
 
 
 class _DetectorTensorForward(nn.Module):
@@ -116,10 +124,9 @@ def detector_complexity(detector: nn.Module, height: int, width: int,
         scale_factor=(1.0, 1.0)))
     wrapper = _DetectorTensorForward(detector, [sample])
     inputs = (torch.zeros(1, 3, pad_h, pad_w), )
-    flops, params, by_module = count_complexity(wrapper, inputs)
-    with torch.no_grad():
-        params_by_part = feeding_parameter_count(wrapper.eval(), inputs)
-    result = dict(flops=flops, params=params, input_h=pad_h, input_w=pad_w)
+    flops, params_by_part, by_module = _complexity(wrapper, inputs)
+    result = dict(flops=flops, params=params_by_part.get('', 0),
+                  input_h=pad_h, input_w=pad_w)
     for part in ('backbone', 'neck', 'rpn_head', 'roi_head', 'bbox_head'):
         if hasattr(detector, part) and getattr(detector, part) is not None:
             result[f'{part}_flops'] = by_module.get(f'detector.{part}', 0)
