@@ -5,6 +5,7 @@ from typing import List, Sequence, Tuple
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_conv_layer, build_norm_layer
+from mmcv.cnn.utils import fuse_conv_bn
 from mmdet.models.utils import make_divisible
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
@@ -14,6 +15,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...weights import load_pretrained_backbone
 from ..layers import GhostBottleneck
+from ..layers.channel_layout import ChannelLayout, relaid_conv
 
 NUM_GROUPS = 10  # blocks.0 - blocks.9, as in the official checkpoints
 
@@ -128,6 +130,8 @@ class GhostNet(BaseModule):
             ConvNormAct(channels, last, conv_cfg, norm_cfg, act_cfg)))
         self.block_channels = self.channels_at(widen_factor)
         self.blocks = nn.Sequential(*groups)
+        self.deploy = False
+        self.output_layouts: List[ChannelLayout] = []
         self._freeze_stages()
 
     @classmethod
@@ -210,6 +214,43 @@ class GhostNet(BaseModule):
             map_location=cfg.get('map_location', 'cpu'))
         self._is_init = True
 
+    def switch_to_deploy(self, pad_to: int = 16) -> None:
+        """Turn this backbone into an inference-only equivalent, in place.
+
+        Exact rewrites only (outputs equal eager ones up to float rounding):
+        every BatchNorm folded into its conv (mmcv's ``fuse_conv_bn``), the
+        Ghost modules' no-op output slices dropped, the block groups after
+        the last output removed, and, with ``pad_to`` > 1, every Ghost
+        module's intrinsic and ghost halves padded with zero channels to a
+        multiple of ``pad_to`` (16 suits AVX-512 CPUs, 8 AVX2; 1 pads
+        nothing). The outputs are gathered back to their real channels.
+        Training after this is not supported.
+        """
+        if self.deploy:
+            return
+        if isinstance(pad_to, bool) or not isinstance(pad_to, int) or (
+                pad_to < 1):
+            raise ValueError(f'pad_to must be an int >= 1, got {pad_to!r}')
+        fuse_conv_bn(self)
+        last = self.out_indices[-1]
+        self.blocks = self.blocks[:last + 1]
+        layout = ChannelLayout.ghost(self.conv_stem.out_channels, pad_to)
+        self.conv_stem = relaid_conv(
+            self.conv_stem, ChannelLayout.dense(self.in_channels), layout)
+        self.output_layouts = []
+        for i, group in enumerate(self.blocks):
+            for block in group:
+                if isinstance(block, GhostBottleneck):
+                    layout = block.relayout(layout, pad_to)
+                else:  # blocks.9, a 1x1 conv to a dense output
+                    dense = ChannelLayout.dense(block.conv.out_channels)
+                    block.conv = relaid_conv(block.conv, layout, dense)
+                    layout = dense
+            if i in self.out_indices:
+                self.output_layouts.append(layout)
+        self.with_cp = False
+        self.deploy = True
+
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if x.dim() != 4 or x.shape[1] != self.in_channels:
             raise ValueError(
@@ -223,6 +264,9 @@ class GhostNet(BaseModule):
             x = self.blocks[i](x)
             if i in self.out_indices:
                 outs.append(x)
+        if self.deploy:
+            return tuple(layout.gather(out)
+                         for layout, out in zip(self.output_layouts, outs))
         return tuple(outs)
 
     def train(self, mode: bool = True) -> 'GhostNet':

@@ -6,10 +6,12 @@ import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
 from mmcv.cnn import build_conv_layer, build_norm_layer
+from mmcv.cnn.utils import fuse_conv_bn
 from mmdet.utils import ConfigType, OptConfigType
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from .channel_layout import ChannelLayout, relaid_conv
 from .ghost_module import GhostModule
 from .squeeze_excite import SqueezeExcite
 
@@ -75,6 +77,36 @@ class GhostBottleneck(BaseModule):
                 build_conv_layer(
                     conv_cfg, in_channels, out_channels, 1, bias=False),
                 build_norm_layer(norm_cfg, out_channels)[1])
+
+    def switch_to_deploy(self) -> None:
+        """Inference-only and exact: every BatchNorm folded into its conv,
+        no-op slices dropped, no activation checkpointing."""
+        fuse_conv_bn(self)
+        self.ghost1.switch_to_deploy()
+        self.ghost2.switch_to_deploy()
+        self.with_cp = False
+
+    def relayout(self, in_layout: ChannelLayout,
+                 pad_to: int) -> ChannelLayout:
+        """Deploy inside a padded network (see :class:`ChannelLayout`):
+        read ``in_layout``, pad every Ghost module to ``pad_to`` and return
+        the output's layout."""
+        self.switch_to_deploy()
+        mid = self.ghost1.relayout(in_layout, pad_to)
+        if self.stride > 1:
+            self.conv_dw = relaid_conv(self.conv_dw, mid, mid)
+        if self.se is not None:
+            self.se.relayout(mid)
+        out = self.ghost2.relayout(mid, pad_to)
+        if len(self.shortcut) == 0:
+            if not in_layout.same_as(out):
+                raise ValueError('an identity shortcut needs the input in '
+                                 'the layout of the output')
+        else:
+            self.shortcut[0] = relaid_conv(self.shortcut[0], in_layout,
+                                           in_layout)
+            self.shortcut[2] = relaid_conv(self.shortcut[2], in_layout, out)
+        return out
 
     def _residual(self, x: torch.Tensor) -> torch.Tensor:
         out = self.ghost1(x)

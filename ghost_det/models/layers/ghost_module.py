@@ -4,8 +4,11 @@ import math
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_conv_layer, build_norm_layer
+from mmcv.cnn.utils import fuse_conv_bn
 from mmdet.utils import ConfigType, OptConfigType
 from mmengine.model import BaseModule
+
+from .channel_layout import ChannelLayout, relaid_conv, round_up
 
 
 class GhostModule(BaseModule):
@@ -57,6 +60,9 @@ class GhostModule(BaseModule):
                 f'kernel_size must be an integer >= 1, got {kernel_size!r}')
         self.in_channels = in_channels
         self.out_channels = out_channels
+        self.ratio = ratio
+        self.deploy = False
+        self.trim = True  # cut the concat to out_channels
         init_channels = math.ceil(out_channels / ratio)
         ghost_channels = init_channels * (ratio - 1)
         self.primary_conv = self._conv_norm_act(
@@ -78,8 +84,44 @@ class GhostModule(BaseModule):
         act = build_activation_layer(act_cfg) if act_cfg else nn.Identity()
         return nn.Sequential(conv, norm, act)
 
+    def switch_to_deploy(self) -> None:
+        """Inference-only and exact: BatchNorm folded into the convs
+        (mmcv's ``fuse_conv_bn``), and the output slice dropped where it
+        cuts nothing (always, for ratio 2 and even widths)."""
+        fuse_conv_bn(self)
+        self.trim = self._concat_channels != self.out_channels
+        self.deploy = True
+
+    @property
+    def _concat_channels(self) -> int:
+        return (self.primary_conv[0].out_channels
+                + self.cheap_operation[0].out_channels)
+
+    def relayout(self, in_layout: ChannelLayout,
+                 pad_to: int) -> ChannelLayout:
+        """Deploy this module inside a padded network: read ``in_layout``,
+        pad the intrinsic and ghost halves to multiples of ``pad_to``
+        (ratio 2 only) and return where the outputs sit. The output is
+        not cut: consumers skip the channels past ``out_channels``."""
+        self.switch_to_deploy()
+        self.trim = False
+        init = self.primary_conv[0].out_channels
+        if self.ratio != 2:
+            pad_to = 1
+        intrinsic = ChannelLayout(torch.arange(init), round_up(init, pad_to))
+        self.primary_conv[0] = relaid_conv(self.primary_conv[0], in_layout,
+                                           intrinsic)
+        if self.ratio == 2:
+            self.cheap_operation[0] = relaid_conv(self.cheap_operation[0],
+                                                  intrinsic, intrinsic)
+            return ChannelLayout.ghost(self.out_channels, pad_to)
+        ghost = torch.arange(self.out_channels - init) + init
+        return ChannelLayout(torch.cat([torch.arange(init), ghost]),
+                             self._concat_channels)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         intrinsic = self.primary_conv(x)
         ghost = self.cheap_operation(intrinsic)
-        return torch.cat([intrinsic, ghost], dim=1)[:, :self.out_channels]
+        out = torch.cat([intrinsic, ghost], dim=1)
+        return out[:, :self.out_channels] if self.trim else out
 

@@ -7,6 +7,8 @@ from mmdet.utils import ConfigType, OptConfigType
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 
+from .channel_layout import ChannelLayout, relaid_conv
+
 # The paper's hard sigmoid, relu6(x + 3) / 6, is torch's Hardsigmoid; mmcv
 # registers only its own HSigmoid, which warns about changed defaults.
 if 'Hardsigmoid' not in MODELS.module_dict:
@@ -43,6 +45,13 @@ class SqueezeExcite(BaseModule):
         self.act1 = build_activation_layer(act_cfg)
         self.conv_expand = nn.Conv2d(reduced, channels, 1, bias=True)
         self.gate = build_activation_layer(gate_cfg)
+
+    def relayout(self, layout: ChannelLayout) -> None:
+        """Gate a feature map held in ``layout`` (deploy path). Padded
+        channels get gate(0) = 0.5 times their value: zeros stay zeros."""
+        reduced = ChannelLayout.dense(self.conv_reduce.out_channels)
+        self.conv_reduce = relaid_conv(self.conv_reduce, layout, reduced)
+        self.conv_expand = relaid_conv(self.conv_expand, reduced, layout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         w = self.conv_expand(self.act1(self.conv_reduce(self.avg_pool(x))))
