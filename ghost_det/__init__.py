@@ -14,3 +14,4 @@ allow_mmengine_checkpoints()
 register_config_scope()
 
 from . import models  # noqa: E402,F401  (registers GhostNet)
+from . import deploy  # noqa: E402,F401  (registers DeployHook)

@@ -1,6 +1,7 @@
 """Evaluate a trained detector (mmdet's command-line conventions).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out RESULTS.pkl]
+        [--deploy [--pad-to 16]]
     bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [...]
 """
 import argparse
@@ -22,6 +23,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='dump predictions to a pickle file')
     parser.add_argument('--show-dir', help='save drawn predictions here '
                         '(inside the work dir)')
+    parser.add_argument('--deploy', action='store_true',
+                        help='test the deployed model: BatchNorm folded, '
+                        'GhostNet switch_to_deploy (exact, faster)')
+    parser.add_argument('--pad-to', type=int, default=16,
+                        help='with --deploy: pad GhostNet\'s Ghost halves '
+                        'to this many channels (16 for AVX-512, 8 for AVX2, '
+                        '1 for none)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
     parser.add_argument('--launcher', default='none',
@@ -48,6 +56,9 @@ def main() -> None:
     if args.show_dir:
         vis = cfg.default_hooks.visualization
         vis.draw, vis.test_out_dir = True, args.show_dir
+    if args.deploy:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(type='DeployHook', pad_to=args.pad_to)]
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg
               else RUNNERS.build(cfg))
     if args.out:
