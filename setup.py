@@ -39,6 +39,8 @@ setup(
     packages=find_packages(include=['ghost_det', 'ghost_det.*']),
     python_requires='>=3.8',
     install_requires=requirements('runtime.txt'),
-    extras_require={'tests': requirements('tests.txt')},
+    extras_require={
+        'tests': requirements('tests.txt') + requirements('deploy.txt'),
+        'deploy': requirements('deploy.txt')},
     cmdclass={'build_py': BuildPyWithConfigs},
 )

@@ -13,5 +13,4 @@ allow_mmengine_checkpoints()
 # _base_ = 'ghost_det::...' in configs outside this checkout
 register_config_scope()
 
-from . import models  # noqa: E402,F401  (registers GhostNet)
-from . import deploy  # noqa: E402,F401  (registers DeployHook)
+from . import deploy, models  # noqa: E402,F401  (GhostNet, DeployHook)

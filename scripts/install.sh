@@ -43,8 +43,9 @@ if ! have mmdet==3.3.0 mmpretrain==1.2.0 timm==1.0.15 \
    || ! "$VENV/bin/python" -c 'import ghost_det' 2>/dev/null \
    || [ setup.py -nt "$VENV/.ghost_det-installed" ] \
    || [ requirements/runtime.txt -nt "$VENV/.ghost_det-installed" ] \
-   || [ requirements/tests.txt -nt "$VENV/.ghost_det-installed" ]; then
-  log "mmdet 3.3.0, mmpretrain 1.2.0, pycocotools, test tools, ghost_det (editable)"
+   || [ requirements/tests.txt -nt "$VENV/.ghost_det-installed" ] \
+   || [ requirements/deploy.txt -nt "$VENV/.ghost_det-installed" ]; then
+  log "mmdet 3.3.0, mmpretrain 1.2.0, pycocotools, onnx + onnxruntime, test tools, ghost_det (editable)"
   pip install -q -c "$C" --no-build-isolation -e ".[tests]"
   touch "$VENV/.ghost_det-installed"
 fi
