@@ -122,17 +122,18 @@ def cpu_name() -> str:
     return platform.processor() or 'unknown CPU'
 
 
-def prepare(model: nn.Module, mode: str, ghost_deploy: bool, pad_to: int,
+def prepare(model: nn.Module, mode: str, ghost_deploy: Optional[tuple],
             device: str, example: torch.Tensor,
             workdir: str) -> Callable[[torch.Tensor], object]:
     """A callable running ``model`` the way ``mode`` says (a deep copy; the
-    generic rewrites for every model, ``ghost_deploy`` for GhostNet's)."""
+    generic rewrites for every model; GhostNet's deploy path with
+    ``ghost_deploy = (pad_to, split)``)."""
     model = copy.deepcopy(model)
     drop_unused_layers(model)
     if mode != 'eager':
         fold_norms(model)
     if ghost_deploy:
-        deploy_model(model, pad_to)
+        deploy_model(model, *ghost_deploy)
     model.eval()
     if mode == 'onnxruntime':
         from .onnx_export import export_onnx, ort_session
@@ -204,12 +205,22 @@ def time_interleaved(calls: Dict[tuple, Callable[[], object]], warmup: int,
     return times
 
 
-def variants(backbones: Sequence[str], mode: str) -> List[Tuple[str, bool]]:
-    """(backbone, ghost_deploy) pairs measured in ``mode``; GhostNet's
-    deploy variant is offered wherever the generic rewrites are."""
-    out = [(b, False) for b in backbones]
-    if mode != 'eager':
-        out += [(b, True) for b in backbones if b.startswith('GhostNet')]
+def variants(backbones: Sequence[str], mode: str, device: str,
+             pad_to: Optional[int] = None,
+             sweep: bool = False) -> List[Tuple[str, str, Optional[tuple]]]:
+    """(name, backbone, deploy options) measured in ``mode``. GhostNet's
+    deploy variant is offered wherever the generic rewrites are: with
+    ``pad_to`` (None: :func:`default_pad_to`) and no split; with ``sweep``,
+    GhostNet-1.1x's with every pad_to of 1, 8, 16, split or not."""
+    out = [(b, b, None) for b in backbones]
+    if mode == 'eager':
+        return out
+    pad = pad_to or default_pad_to(mode, device)
+    out += [(b + DEPLOY, b, (pad, False)) for b in backbones
+            if b.startswith('GhostNet')]
+    if sweep and MAIN in backbones:
+        out += [(f'{MAIN}{DEPLOY} pad{p}{" split" if split else ""}', MAIN,
+                 (p, split)) for p in (1, 8, 16) for split in (False, True)]
     return out
 
 
@@ -218,22 +229,22 @@ def measure_group(part: str, models: Dict[str, nn.Module],
                   example: torch.Tensor, threads: int, device: str,
                   pad_to: Optional[int], warmup: int, repeats: int,
                   log: Callable[[str], None],
-                  call: Optional[Callable] = None) -> List[Record]:
+                  call: Optional[Callable] = None,
+                  sweep: bool = False) -> List[Record]:
     """One interleaved timing group: every backbone x mode at one input
     (``pad_to`` None: :func:`default_pad_to`)."""
     records, calls = [], {}
     with tempfile.TemporaryDirectory() as workdir:
         for mode in modes:
-            for backbone, ghost in variants(backbones, mode):
-                name = backbone + (DEPLOY if ghost else '')
+            for name, backbone, ghost in variants(backbones, mode, device,
+                                                  pad_to, sweep):
                 rec = Record(part, name, mode, tuple(example.shape), threads,
                              device)
                 records.append(rec)
                 start = time.perf_counter()
                 try:
-                    fn = prepare(models[backbone], mode, ghost,
-                                 pad_to or default_pad_to(mode, device),
-                                 device, example, workdir)
+                    fn = prepare(models[backbone], mode, ghost, device,
+                                 example, workdir)
                     x = as_input(example.to(device), mode)
                     run = (lambda f=fn, x=x: f(x)) if call is None else (
                         lambda f=fn, x=x: call(f, x))
@@ -264,8 +275,8 @@ def ratio_rows(records: List[Record]) -> List[List[str]]:
     for (part, shape, threads), recs in groups.items():
         def best(variant_prefix: str, mode: Optional[str] = None):
             cands = [r for r in recs if (mode is None or r.mode == mode)
-                     and r.variant in (variant_prefix,
-                                       variant_prefix + DEPLOY)]
+                     and (r.variant == variant_prefix or r.variant.startswith(
+                         variant_prefix + DEPLOY))]
             return min(cands, key=lambda r: r.median_ms, default=None)
 
         modes = [m for m in MODES if any(r.mode == m for r in recs)]

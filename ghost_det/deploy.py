@@ -38,14 +38,15 @@ def fold_norms(model: nn.Module) -> nn.Module:
     return fuse_conv_bn(model)
 
 
-def deploy_model(model: nn.Module, pad_to: Optional[int] = 16) -> nn.Module:
+def deploy_model(model: nn.Module, pad_to: Optional[int] = 16,
+                 split: bool = False) -> nn.Module:
     """:func:`fold_norms`, then GhostNet's own deploy path on every GhostNet
-    inside ``model`` (``pad_to=None`` skips it). In place; returns
-    ``model``."""
+    inside ``model`` (:meth:`GhostNet.switch_to_deploy`; ``pad_to=None``
+    skips it). In place; returns ``model``."""
     model.eval()
     if pad_to is not None:
         for m in [m for m in model.modules() if isinstance(m, GhostNet)]:
-            m.switch_to_deploy(pad_to=pad_to)
+            m.switch_to_deploy(pad_to=pad_to, split=split)
     return fold_norms(model)
 
 

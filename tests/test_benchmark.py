@@ -75,8 +75,15 @@ def test_ratio_rows_compare_like_with_like():
 
 
 def test_deploy_variant_only_where_generic_rewrites_are():
-    assert variants(['GhostNet-1.1x', 'MobileNetV2-1.0x'], 'eager') == [
-        ('GhostNet-1.1x', False), ('MobileNetV2-1.0x', False)]
-    assert ('GhostNet-1.1x', True) in variants(['GhostNet-1.1x'], 'fold')
-    assert ('MobileNetV2-1.0x', True) not in variants(
-        ['MobileNetV2-1.0x'], 'fold')
+    pair = ['GhostNet-1.1x', 'MobileNetV2-1.0x']
+    assert variants(pair, 'eager', 'cpu') == [
+        ('GhostNet-1.1x', 'GhostNet-1.1x', None),
+        ('MobileNetV2-1.0x', 'MobileNetV2-1.0x', None)]
+    fold = variants(pair, 'fold', 'cpu')
+    assert ('GhostNet-1.1x deploy', 'GhostNet-1.1x', (8, False)) in fold
+    assert len(fold) == 3  # no deploy variant for the MobileNets
+    assert ('GhostNet-1.1x deploy', 'GhostNet-1.1x', (16, False)) in (
+        variants(pair, 'onnxruntime', 'cpu'))
+    swept = variants(pair, 'fold', 'cpu', sweep=True)
+    assert ('GhostNet-1.1x deploy pad16 split', 'GhostNet-1.1x',
+            (16, True)) in swept and len(swept) == 9

@@ -83,8 +83,9 @@ def test_bad_stride():
 @pytest.mark.parametrize('cin,mid,cout,stride,se', [
     (16, 48, 28, 2, 0), (28, 72, 28, 1, 0), (28, 80, 44, 2, 0.25),
     (44, 132, 44, 1, 0.25)])
-@pytest.mark.parametrize('pad_to', [None, 1, 16])
-def test_deploy_is_exact(cin, mid, cout, stride, se, pad_to):
+@pytest.mark.parametrize('pad_to,split', [(None, False), (1, False),
+                                          (16, False), (16, True)])
+def test_deploy_is_exact(cin, mid, cout, stride, se, pad_to, split):
     block = randomize_norms(GhostBottleneck(cin, mid, cout, stride=stride,
                                             se_ratio=se))
     x = torch.randn(2, cin, 15, 17)
@@ -93,9 +94,8 @@ def test_deploy_is_exact(cin, mid, cout, stride, se, pad_to):
         block.switch_to_deploy()
         actual = block(x)
     else:
-        in_layout = ChannelLayout.ghost(cin, pad_to)
-        padded = torch.zeros(2, in_layout.size, 15, 17)
-        padded[:, in_layout.index] = x
-        actual = block.relayout(in_layout, pad_to).gather(block(padded))
+        in_layout = ChannelLayout.ghost(cin, pad_to, split)
+        out_layout = block.relayout(in_layout, pad_to, split)
+        actual = out_layout.gather(block(in_layout.scatter(x)))
     assert not any(isinstance(m, nn.BatchNorm2d) for m in block.modules())
     assert_close_relative(actual, expected)

@@ -81,12 +81,20 @@ def test_switch_to_deploy_is_exact_and_folds_bn(out_channels, ratio):
     assert_close_relative(m(x), expected)
 
 
-def test_relayout_pads_halves_and_keeps_values():
+@pytest.mark.parametrize('split', [False, True])
+def test_relayout_pads_halves_and_keeps_values(split):
     m = randomize_norms(GhostModule(8, 28))
     x = torch.randn(1, 8, 7, 7)
     expected = m(x)
-    out = m.relayout(ChannelLayout.dense(8), pad_to=16)
-    y = m(x)
-    assert y.shape[1] == out.size == 32
-    assert_close_relative(out.gather(y), expected)
-    assert (y[:, [14, 15, 30, 31]] == 0).all()
+    out = m.relayout(ChannelLayout.dense(8), pad_to=16, split=split)
+    parts = m([x])
+    assert [p.shape[1] for p in parts] == ([16, 16] if split else [32])
+    assert_close_relative(out.gather(parts), expected)
+    whole = torch.cat(parts, 1)
+    assert (whole[:, [14, 15, 30, 31]] == 0).all()
+
+
+def test_relayout_needs_ratio_2():
+    with pytest.raises(ValueError, match='ratio-2'):
+        GhostModule(8, 24, ratio=3).relayout(ChannelLayout.dense(8), 16,
+                                             False)

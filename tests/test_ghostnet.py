@@ -197,12 +197,13 @@ def test_in_channels_option():
 
 
 @pytest.mark.parametrize('widen', [0.5, 1.0, 1.1, 1.3])
-@pytest.mark.parametrize('pad_to', [1, 8, 16])
-def test_switch_to_deploy_is_exact(widen, pad_to):
+@pytest.mark.parametrize('pad_to,split', [(1, False), (8, False),
+                                          (16, False), (16, True)])
+def test_switch_to_deploy_is_exact(widen, pad_to, split):
     model = randomize_norms(GhostNet(widen_factor=widen))
     inputs = [torch.randn(1, 3, 64, 64), torch.randn(2, 3, 75, 131)]
     expected = [model(x) for x in inputs]
-    model.switch_to_deploy(pad_to=pad_to)
+    model.switch_to_deploy(pad_to=pad_to, split=split)
     assert not any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
     assert len(model.blocks) == 9  # blocks.9 feeds no output: removed
     for x, want in zip(inputs, expected):
@@ -219,15 +220,16 @@ def test_deploy_pads_ghost_halves_to_the_simd_width():
     model.switch_to_deploy(pad_to=16)
     assert {m.out_channels % 16 for m in model.modules()
             if isinstance(m, nn.Conv2d) and m.groups > 1} == {0}
-    assert [layout.size for layout in model.output_layouts] == [
+    assert [layout.parts[0].size for layout in model.output_layouts] == [
         32, 64, 128, 192]
 
 
-def test_deploy_with_last_group_as_output():
+@pytest.mark.parametrize('split', [False, True])
+def test_deploy_with_last_group_as_output(split):
     model = randomize_norms(GhostNet(out_indices=(4, 9)))
     x = torch.randn(1, 3, 64, 64)
     expected = model(x)
-    model.switch_to_deploy(pad_to=16)
+    model.switch_to_deploy(pad_to=16, split=split)
     for a, b in zip(model(x), expected):
         assert_close_relative(a, b)
 

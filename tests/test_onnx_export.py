@@ -15,14 +15,14 @@ from ._demo_helpers import ROOT
 
 
 @pytest.mark.parametrize('widen', [0.5, 1.0, 1.1, 1.3])
-@pytest.mark.parametrize('deploy', [False, True])
+@pytest.mark.parametrize('deploy', [None, (16, False), (16, True)])
 def test_backbone_onnx_equals_eager(tmp_path, widen, deploy):
     model = randomize_norms(GhostNet(widen_factor=widen))
     eager = [torch.randn(1, 3, 96, 128), torch.randn(2, 3, 160, 96)]
     with torch.no_grad():
         expected = [model(x) for x in eager]
     if deploy:
-        deploy_model(model, pad_to=16)
+        deploy_model(model, *deploy)
     path = str(tmp_path / 'backbone.onnx')
     export_onnx(model, path, (1, 3, 64, 64))
     session = ort_session(path, threads=1)

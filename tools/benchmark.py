@@ -65,6 +65,9 @@ def parse_args() -> argparse.Namespace:
                         'for onnxruntime on CPU, else 8)')
     parser.add_argument('--batch', type=int, default=None,
                         help='throughput batch (default 16 CPU, 64 CUDA)')
+    parser.add_argument('--sweep', action='store_true',
+                        help='also GhostNet-1.1x deploy with pad_to 1, 8, '
+                        '16, split or not (backbone parts)')
     parser.add_argument('--quick', action='store_true',
                         help='small inputs, 2 repeats: checks the tool runs')
     parser.add_argument('--out-dir', default='work_dirs/benchmark')
@@ -184,7 +187,7 @@ def main() -> int:
                 recs = measure_group(
                     part, backbones, args.backbones, args.modes,
                     torch.randn(*s['shape']), n, args.device, pad_to,
-                    s['warmup'], s['repeats'], print)
+                    s['warmup'], s['repeats'], print, sweep=args.sweep)
                 print_records(recs)
                 records += recs
         for det in DETECTORS:

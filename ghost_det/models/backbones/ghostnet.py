@@ -15,7 +15,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...weights import load_pretrained_backbone
 from ..layers import GhostBottleneck
-from ..layers.channel_layout import ChannelLayout, relaid_conv
+from ..layers.channel_layout import ChannelLayout, SplitConv, each
 
 NUM_GROUPS = 10  # blocks.0 - blocks.9, as in the official checkpoints
 
@@ -33,6 +33,8 @@ class ConvNormAct(nn.Module):
         self.act1 = build_activation_layer(act_cfg)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if isinstance(x, list):  # deploy path: parts in, parts out
+            return each(self.act1, self.conv(x))
         return self.act1(self.bn1(self.conv(x)))
 
 
@@ -214,17 +216,20 @@ class GhostNet(BaseModule):
             map_location=cfg.get('map_location', 'cpu'))
         self._is_init = True
 
-    def switch_to_deploy(self, pad_to: int = 16) -> None:
+    def switch_to_deploy(self, pad_to: int = 16,
+                         split: bool = False) -> None:
         """Turn this backbone into an inference-only equivalent, in place.
 
         Exact rewrites only (outputs equal eager ones up to float rounding):
         every BatchNorm folded into its conv (mmcv's ``fuse_conv_bn``), the
         Ghost modules' no-op output slices dropped, the block groups after
-        the last output removed, and, with ``pad_to`` > 1, every Ghost
-        module's intrinsic and ghost halves padded with zero channels to a
-        multiple of ``pad_to`` (16 suits AVX-512 CPUs, 8 AVX2; 1 pads
-        nothing). The outputs are gathered back to their real channels.
-        Training after this is not supported.
+        the last output removed; every Ghost module's intrinsic and ghost
+        halves zero-padded to a multiple of ``pad_to`` channels (1: none)
+        and, with ``split``, kept as two tensors instead of concatenated
+        (see :mod:`~ghost_det.models.layers.channel_layout`). The outputs
+        are gathered back to their real channels. The README's benchmark
+        gives the settings that run fastest. Training after this is not
+        supported.
         """
         if self.deploy:
             return
@@ -234,17 +239,18 @@ class GhostNet(BaseModule):
         fuse_conv_bn(self)
         last = self.out_indices[-1]
         self.blocks = self.blocks[:last + 1]
-        layout = ChannelLayout.ghost(self.conv_stem.out_channels, pad_to)
-        self.conv_stem = relaid_conv(
+        layout = ChannelLayout.ghost(self.conv_stem.out_channels, pad_to,
+                                     split)
+        self.conv_stem = SplitConv(
             self.conv_stem, ChannelLayout.dense(self.in_channels), layout)
         self.output_layouts = []
         for i, group in enumerate(self.blocks):
             for block in group:
                 if isinstance(block, GhostBottleneck):
-                    layout = block.relayout(layout, pad_to)
+                    layout = block.relayout(layout, pad_to, split)
                 else:  # blocks.9, a 1x1 conv to a dense output
                     dense = ChannelLayout.dense(block.conv.out_channels)
-                    block.conv = relaid_conv(block.conv, layout, dense)
+                    block.conv = SplitConv(block.conv, layout, dense)
                     layout = dense
             if i in self.out_indices:
                 self.output_layouts.append(layout)
@@ -258,15 +264,24 @@ class GhostNet(BaseModule):
                 f'H, W), got {tuple(x.shape)}; convert grayscale or RGBA '
                 f'images to RGB, or set in_channels={self.in_channels} to '
                 f'the channel count of your data')
+        if self.deploy:
+            return self._forward_parts(x)
         x = self.act1(self.bn1(self.conv_stem(x)))
         outs = []
         for i in range(self.out_indices[-1] + 1):
             x = self.blocks[i](x)
             if i in self.out_indices:
                 outs.append(x)
-        if self.deploy:
-            return tuple(layout.gather(out)
-                         for layout, out in zip(self.output_layouts, outs))
+        return tuple(outs)
+
+    def _forward_parts(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        parts = each(self.act1, self.conv_stem([x]))
+        outs = []
+        for i in range(self.out_indices[-1] + 1):
+            parts = self.blocks[i](parts)
+            if i in self.out_indices:
+                layout = self.output_layouts[self.out_indices.index(i)]
+                outs.append(layout.gather(parts))
         return tuple(outs)
 
     def train(self, mode: bool = True) -> 'GhostNet':

@@ -1,6 +1,6 @@
 """Ghost bottleneck (GhostNet paper, Sec. 3.2, Fig. 3)."""
 import contextlib
-from typing import Iterator, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -11,7 +11,7 @@ from mmdet.utils import ConfigType, OptConfigType
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from .channel_layout import ChannelLayout, relaid_conv
+from .channel_layout import ChannelLayout, SplitConv
 from .ghost_module import GhostModule
 from .squeeze_excite import SqueezeExcite
 
@@ -51,6 +51,7 @@ class GhostBottleneck(BaseModule):
             raise ValueError(f'stride must be 1 or 2, got {stride!r}')
         self.stride = stride
         self.with_cp = with_cp
+        self.parts_io = False  # deploy: lists of part tensors in and out
         pad = (dw_kernel_size - 1) // 2
         self.ghost1 = GhostModule(
             in_channels, mid_channels, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
@@ -86,27 +87,37 @@ class GhostBottleneck(BaseModule):
         self.ghost2.switch_to_deploy()
         self.with_cp = False
 
-    def relayout(self, in_layout: ChannelLayout,
-                 pad_to: int) -> ChannelLayout:
-        """Deploy inside a padded network (see :class:`ChannelLayout`):
-        read ``in_layout``, pad every Ghost module to ``pad_to`` and return
-        the output's layout."""
+    def relayout(self, in_layout: ChannelLayout, pad_to: int,
+                 split: bool) -> ChannelLayout:
+        """Deploy inside a relaid network (see :class:`ChannelLayout`): take
+        the parts of ``in_layout``, pad every Ghost module to ``pad_to``,
+        keep its halves apart with ``split``; return the output's layout."""
         self.switch_to_deploy()
-        mid = self.ghost1.relayout(in_layout, pad_to)
+        mid = self.ghost1.relayout(in_layout, pad_to, split)
         if self.stride > 1:
-            self.conv_dw = relaid_conv(self.conv_dw, mid, mid)
+            self.conv_dw = SplitConv(self.conv_dw, mid, mid)
         if self.se is not None:
             self.se.relayout(mid)
-        out = self.ghost2.relayout(mid, pad_to)
+        out = self.ghost2.relayout(mid, pad_to, split)
         if len(self.shortcut) == 0:
             if not in_layout.same_as(out):
                 raise ValueError('an identity shortcut needs the input in '
                                  'the layout of the output')
         else:
-            self.shortcut[0] = relaid_conv(self.shortcut[0], in_layout,
-                                           in_layout)
-            self.shortcut[2] = relaid_conv(self.shortcut[2], in_layout, out)
+            self.shortcut = nn.Sequential(
+                SplitConv(self.shortcut[0], in_layout, in_layout),
+                SplitConv(self.shortcut[2], in_layout, out))
+        self.parts_io = True
         return out
+
+    def _forward_parts(self, x: List[torch.Tensor]) -> List[torch.Tensor]:
+        out = self.ghost1(x)
+        if self.stride > 1:
+            out = self.conv_dw(out)
+        if self.se is not None:
+            out = self.se(out)
+        short = self.shortcut(x) if len(self.shortcut) else x
+        return [a + b for a, b in zip(self.ghost2(out), short)]
 
     def _residual(self, x: torch.Tensor) -> torch.Tensor:
         out = self.ghost1(x)
@@ -138,6 +149,8 @@ class GhostBottleneck(BaseModule):
         return contextlib.nullcontext(), self._norm_statistics_kept()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.parts_io:
+            return self._forward_parts(x)
         if self.with_cp and x.requires_grad:
             return cp.checkpoint(self._residual, x, use_reentrant=False,
                                  context_fn=self._checkpoint_contexts)

@@ -1,5 +1,6 @@
 """Ghost module (GhostNet paper, Sec. 3.1): a plug-in replacement for a conv layer."""
 import math
+from typing import List
 
 import torch
 import torch.nn as nn
@@ -8,7 +9,7 @@ from mmcv.cnn.utils import fuse_conv_bn
 from mmdet.utils import ConfigType, OptConfigType
 from mmengine.model import BaseModule
 
-from .channel_layout import ChannelLayout, relaid_conv, round_up
+from .channel_layout import ChannelLayout, SplitConv, each, round_up
 
 
 class GhostModule(BaseModule):
@@ -63,6 +64,7 @@ class GhostModule(BaseModule):
         self.ratio = ratio
         self.deploy = False
         self.trim = True  # cut the concat to out_channels
+        self.parts_io = False  # deploy: lists of part tensors in and out
         init_channels = math.ceil(out_channels / ratio)
         ghost_channels = init_channels * (ratio - 1)
         self.primary_conv = self._conv_norm_act(
@@ -97,29 +99,37 @@ class GhostModule(BaseModule):
         return (self.primary_conv[0].out_channels
                 + self.cheap_operation[0].out_channels)
 
-    def relayout(self, in_layout: ChannelLayout,
-                 pad_to: int) -> ChannelLayout:
-        """Deploy this module inside a padded network: read ``in_layout``,
-        pad the intrinsic and ghost halves to multiples of ``pad_to``
-        (ratio 2 only) and return where the outputs sit. The output is
-        not cut: consumers skip the channels past ``out_channels``."""
-        self.switch_to_deploy()
-        self.trim = False
-        init = self.primary_conv[0].out_channels
+    def relayout(self, in_layout: ChannelLayout, pad_to: int,
+                 split: bool) -> ChannelLayout:
+        """Deploy this module inside a relaid network: take the parts of
+        ``in_layout`` (a list of tensors), pad the intrinsic and ghost halves
+        to multiples of ``pad_to``, return them as two parts (``split``) or
+        one, and say where the outputs sit (see :class:`ChannelLayout`).
+        Ratio 2 only (GhostNet's)."""
         if self.ratio != 2:
-            pad_to = 1
-        intrinsic = ChannelLayout(torch.arange(init), round_up(init, pad_to))
-        self.primary_conv[0] = relaid_conv(self.primary_conv[0], in_layout,
-                                           intrinsic)
-        if self.ratio == 2:
-            self.cheap_operation[0] = relaid_conv(self.cheap_operation[0],
-                                                  intrinsic, intrinsic)
-            return ChannelLayout.ghost(self.out_channels, pad_to)
-        ghost = torch.arange(self.out_channels - init) + init
-        return ChannelLayout(torch.cat([torch.arange(init), ghost]),
-                             self._concat_channels)
+            raise ValueError('only ratio-2 Ghost modules can be relaid')
+        self.switch_to_deploy()
+        init = self.primary_conv[0].out_channels
+        intrinsic = ChannelLayout.padded(init, round_up(init, pad_to))
+        self.primary_conv[0] = SplitConv(self.primary_conv[0], in_layout,
+                                         intrinsic)
+        self.cheap_operation[0] = SplitConv(self.cheap_operation[0],
+                                            intrinsic, intrinsic)
+        self.split = split
+        self.parts_io = True
+        return ChannelLayout.ghost(self.out_channels, pad_to, split)
+
+    def _forward_parts(self, x: List[torch.Tensor]) -> List[torch.Tensor]:
+        intrinsic = each(self.primary_conv[2], self.primary_conv[0](x))
+        ghost = each(self.cheap_operation[2], self.cheap_operation[0](
+            intrinsic))
+        if self.split:
+            return intrinsic + ghost
+        return [torch.cat(intrinsic + ghost, dim=1)]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.parts_io:
+            return self._forward_parts(x)
         intrinsic = self.primary_conv(x)
         ghost = self.cheap_operation(intrinsic)
         out = torch.cat([intrinsic, ghost], dim=1)
