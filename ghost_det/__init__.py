@@ -13,4 +13,4 @@ allow_mmengine_checkpoints()
 # _base_ = 'ghost_det::...' in configs outside this checkout
 register_config_scope()
 
-from . import deploy, models  # noqa: E402,F401  (GhostNet, DeployHook)
+from . import deploy, hooks, loops, models  # noqa: E402,F401  (registers)

@@ -101,11 +101,11 @@ def environment(device: str) -> Dict[str, str]:
            'mmdet': mmdet.__version__, 'cpu': cpu_name(),
            'cpu_capability': torch.backends.cpu.get_cpu_capability(),
            'cores': str(os.cpu_count())}
-    try:
-        import onnxruntime
-        env['onnxruntime'] = onnxruntime.__version__
-    except ImportError:
-        pass
+    for name in ('mmpretrain', 'onnxruntime'):
+        try:
+            env[name] = __import__(name).__version__
+        except ImportError:
+            pass
     if device == 'cuda':
         env['gpu'] = torch.cuda.get_device_name()
         env['cuda'] = str(torch.version.cuda)
@@ -250,7 +250,10 @@ def measure_group(part: str, models: Dict[str, nn.Module],
                         lambda f=fn, x=x: call(f, x))
                     with torch.inference_mode():
                         run()  # compile/export happen here, not timed
-                    if mode != 'onnxruntime':
+                    if mode not in ('onnxruntime', 'compile') or (
+                            device == 'cuda' and mode == 'compile'):
+                        # ORT's and inductor's CPU buffers are not torch
+                        # allocations the profiler sees
                         with torch.inference_mode():
                             rec.peak_mb = peak_memory_mb(run, device)
                     calls[(name, mode)] = run
@@ -352,3 +355,44 @@ def measure_training(detectors: Dict[str, nn.Module], image: torch.Tensor,
     for rec in records:
         rec.times_ms = times[(rec.variant, rec.mode)]
     return records
+
+
+def op_profile(model: nn.Module, example: torch.Tensor, mode: str,
+               runs: int = 3) -> Dict[str, float]:
+    """Milliseconds per run by operator type: ONNX Runtime's own profiler
+    for ``onnxruntime`` (``model`` exported as is), torch's otherwise."""
+    if mode == 'onnxruntime':
+        import json
+
+        from .onnx_export import export_onnx, ort_session
+        with tempfile.TemporaryDirectory() as workdir:
+            path = os.path.join(workdir, 'model.onnx')
+            export_onnx(model, path, tuple(example.shape))
+            session = ort_session(path, threads=torch.get_num_threads())
+            opts = session.get_session_options()
+            opts.enable_profiling = True
+            opts.profile_file_prefix = os.path.join(workdir, 'ort')
+            import onnxruntime as ort
+            session = ort.InferenceSession(
+                path, opts, providers=['CPUExecutionProvider'])
+            feed = {'input': example.numpy()}
+            session.run(None, feed)
+            for _ in range(runs):
+                session.run(None, feed)
+            with open(session.end_profiling()) as f:
+                events = json.load(f)
+        totals: Dict[str, float] = {}
+        for e in events:
+            if e.get('cat') == 'Node' and e['name'].endswith('_kernel_time'):
+                op = e['args']['op_name']
+                totals[op] = totals.get(op, 0.0) + e['dur'] / 1e3
+        return {k: v / (runs + 1) for k, v in totals.items()}
+    from torch.profiler import ProfilerActivity, profile
+    x = as_input(example, mode)
+    with torch.inference_mode():
+        model(x)
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(runs):
+                model(x)
+    return {e.key: e.self_cpu_time_total / 1e3 / runs
+            for e in prof.key_averages() if e.self_cpu_time_total > 0}

@@ -17,6 +17,7 @@ MobileNets do not run the last conv that no output uses. Writes JSON and a
 plot under --out-dir; prints the ratio table last.
 """
 import argparse
+import copy
 import json
 import os
 import sys
@@ -29,17 +30,21 @@ import ghost_det  # noqa: F401  (registers GhostNet)
 from ghost_det.benchmark import (
     BACKBONES,
     BASELINES,
+    DEPLOY,
     DETECTORS,
     MAIN,
     MODES,
     Record,
     build_detector,
+    default_pad_to,
     environment,
     measure_group,
     measure_training,
+    op_profile,
     predict_call,
     ratio_rows,
 )
+from ghost_det.deploy import deploy_model, fold_norms
 
 
 def parse_args() -> argparse.Namespace:
@@ -68,6 +73,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--sweep', action='store_true',
                         help='also GhostNet-1.1x deploy with pad_to 1, 8, '
                         '16, split or not (backbone parts)')
+    parser.add_argument('--profile', action='store_true',
+                        help='also print where the time goes, per operator '
+                        'type, for GhostNet-1.1x deploy and the baselines '
+                        '(backbone, batch 1, onnxruntime and channels_last)')
     parser.add_argument('--quick', action='store_true',
                         help='small inputs, 2 repeats: checks the tool runs')
     parser.add_argument('--out-dir', default='work_dirs/benchmark')
@@ -157,6 +166,35 @@ def plot(records: List[Record], path: str) -> None:
     fig.savefig(path, dpi=100)
 
 
+def print_profiles(backbones, shapes, device: str) -> None:
+    """Per-op-type time of GhostNet-1.1x deploy and the baselines."""
+    models = {f'{MAIN}{DEPLOY}': (backbones[MAIN], True)}
+    models.update({b: (backbones[b], False) for b in BASELINES})
+    for mode in ('onnxruntime', 'channels_last'):
+        for s in shapes:
+            profiles = {}
+            for name, (model, ghost) in models.items():
+                model = fold_norms(copy.deepcopy(model))
+                if ghost:
+                    deploy_model(model, default_pad_to(mode, device))
+                if mode == 'channels_last':
+                    model.to(memory_format=torch.channels_last)
+                profiles[name] = op_profile(model, torch.randn(*s['shape']),
+                                            mode)
+            ops = sorted({op for p in profiles.values() for op in p},
+                         key=lambda op: -max(p.get(op, 0)
+                                             for p in profiles.values()))
+            rows = [[op] + [f'{p.get(op, 0):.2f}' for p in profiles.values()]
+                    for op in ops[:12]]
+            rows.append(['total'] + [f'{sum(p.values()):.2f}'
+                                     for p in profiles.values()])
+            print_table(f'where the time goes: ms per image by operator, '
+                        f'{mode}, input {s["shape"]}, '
+                        f'{torch.get_num_threads()} thread(s) (profiled '
+                        f'runs are slower than timed ones)',
+                        ['operator', *profiles], rows)
+
+
 def main() -> int:
     args = parse_args()
     if args.device == 'cuda' and not torch.cuda.is_available():
@@ -166,6 +204,10 @@ def main() -> int:
         raise SystemExit(f'error: --backbones must include {MAIN} and '
                          f'{", ".join(BASELINES)} (the ratio table)')
     pad_to = args.pad_to
+    if args.device == 'cuda' and 'onnxruntime' in args.modes:
+        print('note: onnxruntime runs on the CPU (the CPU build is '
+              'installed); left out of the CUDA run')
+        args.modes = [m for m in args.modes if m != 'onnxruntime']
     cores = os.cpu_count() or 1
     threads = sorted({cores if t == 'all' else int(t) for t in args.threads})
     env = environment(args.device)
@@ -216,6 +258,9 @@ def main() -> int:
                     s['warmup'], s['repeats'], f'{det} train step')
                 print_records(recs)
                 records += recs
+    if args.profile:
+        torch.set_num_threads(threads[0])
+        print_profiles(backbones, cfg['backbone'], args.device)
     os.makedirs(args.out_dir, exist_ok=True)
     stamp = time.strftime('%Y%m%d_%H%M%S')
     base = os.path.join(args.out_dir, f'benchmark_{args.device}_{stamp}')

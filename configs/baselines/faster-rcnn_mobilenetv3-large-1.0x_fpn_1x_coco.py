@@ -3,8 +3,8 @@
 _base_ = [
     'mmdet::_base_/models/faster-rcnn_r50_fpn.py',
     'mmdet::_base_/datasets/coco_detection.py',
-    'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py'
+    '../_base_/schedule_1x.py',
+    '../_base_/default_runtime.py'
 ]
 # ghost_det also imports mmpretrain safely beside transformers >= 5.
 custom_imports = dict(imports=['ghost_det'], allow_failed_imports=False)

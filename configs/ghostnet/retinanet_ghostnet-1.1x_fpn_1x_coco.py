@@ -3,8 +3,8 @@
 _base_ = [
     '../_base_/models/retinanet_ghostnet-1.1x_fpn.py',
     'mmdet::_base_/datasets/coco_detection.py',
-    'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py'
+    '../_base_/schedule_1x.py',
+    '../_base_/default_runtime.py'
 ]
 custom_imports = dict(imports=['ghost_det'], allow_failed_imports=False)
 

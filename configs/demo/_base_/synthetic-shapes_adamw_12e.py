@@ -4,8 +4,8 @@
 # instead of 12 COCO epochs of SGD. The rest is mmdet's COCO defaults.
 _base_ = [
     'mmdet::_base_/datasets/coco_detection.py',
-    'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py'
+    '../../_base_/schedule_1x.py',
+    '../../_base_/default_runtime.py'
 ]
 custom_imports = dict(imports=['ghost_det'], allow_failed_imports=False)
 

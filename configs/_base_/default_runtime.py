@@ -1,0 +1,13 @@
+# mmdet's runtime, plus two ghost_det hooks (they need `import ghost_det`,
+# which the configs' custom_imports do):
+# - FiniteLossHook: a NaN or infinite loss stops training before the
+#   optimizer step, naming the iteration, the loss term and the last
+#   (clean) checkpoint;
+# - RandomStateHook: checkpoints carry the random state, so a resumed run
+#   continues exactly (with the loop of _base_/schedule_1x.py).
+# A checkpoint every N iterations instead of every epoch:
+#   --cfg-options default_hooks.checkpoint.by_epoch=False \
+#                 default_hooks.checkpoint.interval=N
+_base_ = 'mmdet::_base_/default_runtime.py'
+
+custom_hooks = [dict(type='FiniteLossHook'), dict(type='RandomStateHook')]
