@@ -13,6 +13,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
+from ghost_det.utils.distributed import use_cpu_processes_without_gpus
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,6 +51,7 @@ def main() -> None:
     cfg.launcher = args.launcher
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    use_cpu_processes_without_gpus(cfg)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint

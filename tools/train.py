@@ -15,6 +15,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
+from ghost_det.utils.distributed import use_cpu_processes_without_gpus
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,6 +47,7 @@ def build_config(args: argparse.Namespace) -> Config:
     cfg.launcher = args.launcher
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    use_cpu_processes_without_gpus(cfg)
     if args.work_dir:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
