@@ -90,3 +90,27 @@ def test_two_processes_train_alike_and_evaluate_like_one(tmp_path):
                                    pred['bboxes'])
         torch.testing.assert_close(dist_preds[img_id]['scores'],
                                    pred['scores'])
+
+
+def test_slurm_scripts_call_srun_like_mmdet(tmp_path):
+    """A stand-in srun records what the scripts ask Slurm for."""
+    fake = tmp_path / 'bin' / 'srun'
+    fake.parent.mkdir()
+    fake.write_text('#!/usr/bin/env bash\necho "$@" > "$SRUN_LOG"\n')
+    fake.chmod(0o755)
+    env = dict(os.environ, PATH=f'{fake.parent}:{os.environ["PATH"]}',
+               SRUN_LOG=str(tmp_path / 'srun.log'), GPUS='16')
+    for script, args, expect in (
+            ('tools/slurm_train.sh', ['part', 'job', 'cfg.py', 'work',
+                                      '--amp'],
+             ['train.py cfg.py --work-dir=work --launcher=slurm --amp']),
+            ('tools/slurm_test.sh', ['part', 'job', 'cfg.py', 'model.pth'],
+             ['test.py cfg.py model.pth --launcher=slurm'])):
+        subprocess.run(['bash', script, *args], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+        line = (tmp_path / 'srun.log').read_text()
+        assert line.startswith('-p part --job-name=job --gres=gpu:8 '
+                               '--ntasks=16 --ntasks-per-node=8 ')
+        assert '--kill-on-bad-exit=1' in line
+        for piece in expect:
+            assert piece in line, line
