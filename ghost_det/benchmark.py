@@ -145,8 +145,14 @@ def prepare(model: nn.Module, mode: str, ghost_deploy: Optional[tuple],
     if mode == 'channels_last':
         model.to(memory_format=torch.channels_last)
     if mode == 'compile':
+        import torch._dynamo.config as dynamo
         import torch._inductor.config as inductor
         inductor.freezing = True  # constant weights: prepacked CPU kernels
+        # every variant is a new module object behind the same forward code:
+        # past dynamo's default of 8 recompilations it would run them eager
+        dynamo.cache_size_limit = max(dynamo.cache_size_limit, 256)
+        dynamo.accumulated_cache_size_limit = max(
+            dynamo.accumulated_cache_size_limit, 2048)
         return torch.compile(
             model, mode='reduce-overhead' if device == 'cuda' else None)
     return model

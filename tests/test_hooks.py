@@ -1,4 +1,6 @@
-"""FiniteLossHook: a NaN loss stops training before the optimizer step."""
+"""FiniteLossHook: a NaN loss stops training before the optimizer step.
+DatasetCheckHook: a broken dataset stops training before it starts."""
+import json
 import math
 
 import pytest
@@ -6,8 +8,9 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
+from PIL import Image
 
-from ghost_det.hooks import FiniteLossHook, NonFiniteLossError
+from ghost_det.hooks import DatasetError, FiniteLossHook, NonFiniteLossError
 
 from ._demo_helpers import tiny_config, tiny_dataset
 
@@ -74,3 +77,45 @@ def test_message_without_checkpoint(tmp_path):
     text = FiniteLossHook()._message(FakeRunner, {'loss_bbox': math.inf})
     assert 'iteration 1 (epoch 1): loss_bbox = inf' in text
     assert 'No checkpoint was written before it' in text
+
+
+def test_broken_dataset_stops_before_the_first_iteration(tmp_path):
+    data = tiny_dataset(tmp_path / 'data', num_train=8, num_val=4)
+    ann_path = data / 'annotations/instances_train.json'
+    train = json.loads(ann_path.read_text())
+    ann = train['annotations'][0]
+    ann['bbox'] = [3.0, 3.0, -4.0, 8.0]
+    (data / 'train' / train['images'][-1]['file_name']).unlink()
+    ann_path.write_text(json.dumps(train))
+    cfg = Config.fromfile(str(tiny_config(tmp_path, data, max_epochs=1)))
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(DatasetError) as info:
+        runner.train()
+    message = str(info.value)
+    assert 'found 2 error(s); training did not start' in message
+    assert f"annotation {ann['id']} (image {ann['image_id']})" in message
+    assert 'has zero or negative area' in message
+    assert f"{train['images'][-1]['file_name']}: missing" in message
+    assert 'tools/check_dataset.py' in message
+    assert runner.iter == 0
+
+
+def test_what_coco_contains_trains(tmp_path):
+    """Crowd boxes, images without objects and grayscale images: warnings
+    for the check, and training runs through them."""
+    data = tiny_dataset(tmp_path / 'data', num_train=8, num_val=4)
+    ann_path = data / 'annotations/instances_train.json'
+    train = json.loads(ann_path.read_text())
+    images = train['images']
+    train['annotations'][0]['iscrowd'] = 1
+    train['annotations'] = [a for a in train['annotations']
+                            if a['image_id'] != images[1]['id']]
+    gray = data / 'train' / images[2]['file_name']
+    Image.open(gray).convert('L').save(gray)
+    ann_path.write_text(json.dumps(train))
+    cfg = Config.fromfile(str(tiny_config(tmp_path, data, max_epochs=1)))
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 2  # 8 images, batch 4

@@ -1,5 +1,8 @@
-# mmdet's runtime, plus two ghost_det hooks (they need `import ghost_det`,
-# which the configs' custom_imports do):
+# mmdet's runtime, plus three ghost_det hooks (they need
+# `import ghost_det`, which the configs' custom_imports do):
+# - DatasetCheckHook: before the first iteration, checks annotation files,
+#   boxes, ids and that every image file exists (tools/check_dataset.py
+#   also decodes every image);
 # - FiniteLossHook: a NaN or infinite loss stops training before the
 #   optimizer step, naming the iteration, the loss term and the last
 #   (clean) checkpoint;
@@ -10,4 +13,8 @@
 #                 default_hooks.checkpoint.interval=N
 _base_ = 'mmdet::_base_/default_runtime.py'
 
-custom_hooks = [dict(type='FiniteLossHook'), dict(type='RandomStateHook')]
+custom_hooks = [
+    dict(type='DatasetCheckHook'),
+    dict(type='FiniteLossHook'),
+    dict(type='RandomStateHook')
+]

@@ -94,8 +94,10 @@ def _box_problem(box, width: int, height: int) -> Optional[str]:
 
 
 def check_coco(ann_file: str, img_dir: str, name: str = '',
-               check_images: bool = True) -> Report:
-    """Check one COCO-format annotation file and its images."""
+               check_images='decode') -> Report:
+    """Check one COCO-format annotation file and its images:
+    ``check_images`` 'decode' (or True) reads every image, 'exists' only
+    looks for the files, False skips them."""
     report = Report(name or ann_file)
     try:
         with open(ann_file) as f:
@@ -141,7 +143,10 @@ def check_coco(ann_file: str, img_dir: str, name: str = '',
         name = image['file_name']
         if image['id'] not in with_objects:
             report.warn(f"image {image['id']} {name}: no objects")
-        if check_images:
+        if check_images == 'exists':
+            if not osp.isfile(osp.join(img_dir, name)):
+                report.error(f"image {image['id']} {name}: missing")
+        elif check_images:
             error, warning = _image_problem(osp.join(img_dir, name),
                                             image['width'], image['height'])
             if error:
@@ -152,7 +157,7 @@ def check_coco(ann_file: str, img_dir: str, name: str = '',
 
 
 def check_config_datasets(cfg, splits=('train', 'val'),
-                          check_images: bool = True) -> List[Report]:
+                          check_images='decode') -> List[Report]:
     """Check the datasets of a config's train/val/test dataloaders."""
     reports = []
     seen = set()
