@@ -1,7 +1,7 @@
 # The README's commands. Each one installs first (quick when already done).
 PY := .venv/bin/python
 
-.PHONY: install test demo lint cost
+.PHONY: install test demo lint cost benchmark
 install:
 	bash scripts/install.sh
 
@@ -16,3 +16,6 @@ lint: install
 
 cost: install
 	$(PY) tools/get_flops.py
+
+benchmark: install
+	$(PY) tools/benchmark.py --threads 1 all --profile

@@ -42,6 +42,14 @@ def test_quick_run_measures_every_backbone_and_mode(tmp_path):
         assert len(r['times_ms']) == 2 and r['median_ms'] > 0
         if r['mode'] != 'onnxruntime':
             assert r['peak_mb'] > 0
+    # the README's tables come from the saved JSON
+    report = subprocess.run(
+        [sys.executable, 'tools/benchmark.py', '--report',
+         str(next(tmp_path.glob('*.json')))], cwd=ROOT, capture_output=True,
+        text=True)
+    assert report.returncode == 0, report.stderr[-2000:]
+    assert '| GhostNet-1.1x deploy | - |' in report.stdout
+    assert report.stdout.count('| backbone | ') == 10  # 2 inputs x 5 rows
 
 
 def test_peak_memory_follows_allocations():

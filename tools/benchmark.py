@@ -79,6 +79,9 @@ def parse_args() -> argparse.Namespace:
                         '(backbone, batch 1, onnxruntime and channels_last)')
     parser.add_argument('--quick', action='store_true',
                         help='small inputs, 2 repeats: checks the tool runs')
+    parser.add_argument('--report', metavar='JSON',
+                        help='print the Markdown tables of a saved run '
+                        '(as in the README) and exit')
     parser.add_argument('--out-dir', default='work_dirs/benchmark')
     return parser.parse_args()
 
@@ -195,8 +198,57 @@ def print_profiles(backbones, shapes, device: str) -> None:
                         ['operator', *profiles], rows)
 
 
+def markdown_report(path: str) -> None:
+    """Median per variant and mode, per part, input and threads; then the
+    ratio table, as Markdown."""
+    with open(path) as f:
+        saved = json.load(f)
+    records = []
+    for r in saved['records']:
+        r = {k: v for k, v in r.items()
+             if k not in ('median_ms', 'min_ms', 'max_ms')}
+        r['shape'] = tuple(r['shape'])
+        records.append(Record(**r))
+    env = saved['environment']
+    print(f'Device: {env.get("gpu", env["cpu"])} ({env["cpu_capability"]}, '
+          f'{env["cores"]} cores); torch {env["torch"]}, onnxruntime '
+          f'{env.get("onnxruntime", "-")}, mmdet {env["mmdet"]}, mmcv '
+          f'{env["mmcv"]}. Milliseconds per image, median (min-max in the '
+          f'JSON).\n')
+    groups: Dict[tuple, List[Record]] = {}
+    for r in records:
+        if r.times_ms:
+            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
+    for (part, shape, threads), recs in groups.items():
+        modes = [m for m in dict.fromkeys(r.mode for r in recs)]
+        names = list(dict.fromkeys(r.variant for r in recs))
+        print(f'**{part}**, input {shape[2]}x{shape[3]}, batch {shape[0]}, '
+              f'{threads} thread(s)\n')
+        print('| model | ' + ' | '.join(modes) + ' |')
+        print('|---|' + '---|' * len(modes))
+        for name in names:
+            cells = []
+            for m in modes:
+                r = next((r for r in recs if r.variant == name
+                          and r.mode == m), None)
+                cells.append('-' if r is None else
+                             f'{r.median_ms / shape[0]:.2f}')
+            print(f'| {name} | ' + ' | '.join(cells) + ' |')
+        print()
+    print(f'**{MAIN} speed relative to the baselines** (> 1: GhostNet '
+          f'faster)\n')
+    print('| part | input | threads | mode | GhostNet variant | '
+          + ' | '.join(f'vs {b}' for b in BASELINES) + ' |')
+    print('|---|---|---|---|---|' + '---|' * len(BASELINES))
+    for row in ratio_rows(records):
+        print('| ' + ' | '.join(row) + ' |')
+
+
 def main() -> int:
     args = parse_args()
+    if args.report:
+        markdown_report(args.report)
+        return 0
     if args.device == 'cuda' and not torch.cuda.is_available():
         raise SystemExit('error: --device cuda but torch sees no GPU')
     if MAIN not in args.backbones or not set(BASELINES) <= set(

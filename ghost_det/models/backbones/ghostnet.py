@@ -254,6 +254,9 @@ class GhostNet(BaseModule):
                     layout = dense
             if i in self.out_indices:
                 self.output_layouts.append(layout)
+                # moves with the model (.to(device)); not in state_dict
+                self.register_buffer(f'_gather_{i}', layout.positions(),
+                                     persistent=False)
         self.with_cp = False
         self.deploy = True
 
@@ -281,7 +284,8 @@ class GhostNet(BaseModule):
             parts = self.blocks[i](parts)
             if i in self.out_indices:
                 layout = self.output_layouts[self.out_indices.index(i)]
-                outs.append(layout.gather(parts))
+                outs.append(layout.gather(parts,
+                                          getattr(self, f'_gather_{i}')))
         return tuple(outs)
 
     def train(self, mode: bool = True) -> 'GhostNet':

@@ -18,7 +18,7 @@ A :class:`ChannelLayout` says which real channels each part holds and where.
 Deploy-path modules take and return lists of part tensors.
 """
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -88,17 +88,25 @@ class ChannelLayout:
         return len(self.parts) == len(other.parts) and all(
             a.same_as(b) for a, b in zip(self.parts, other.parts))
 
-    def gather(self, parts: Sequence[torch.Tensor]) -> torch.Tensor:
-        """The real channels, in order, as one (N, channels, H, W) tensor."""
-        if self.is_dense:
-            return parts[0]
-        whole = torch.cat(list(parts), 1) if len(parts) > 1 else parts[0]
+    def positions(self) -> torch.Tensor:
+        """Where each real channel sits in the parts concatenated."""
         position = torch.empty(self.channels, dtype=torch.long)
         offset = 0
         for part in self.parts:
             position[part.channels] = part.index + offset
             offset += part.size
-        return whole.index_select(1, position.to(whole.device))
+        return position
+
+    def gather(self, parts: Sequence[torch.Tensor],
+               positions: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """The real channels, in order, as one (N, channels, H, W) tensor
+        (``positions``: :meth:`positions`, precomputed on the device)."""
+        if self.is_dense:
+            return parts[0]
+        whole = torch.cat(list(parts), 1) if len(parts) > 1 else parts[0]
+        if positions is None:
+            positions = self.positions().to(whole.device)
+        return whole.index_select(1, positions)
 
     def scatter(self, x: torch.Tensor) -> List[torch.Tensor]:
         """The parts holding the real channels of ``x`` (zeros elsewhere)."""
