@@ -66,7 +66,9 @@ def main() -> int:
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.param_scheduler = None
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
-                                        interval=args.iters + 1)
+                                        interval=args.iters + 1,
+                                        by_epoch=False, save_last=False)
+    cfg.log_processor = dict(type='LogProcessor', by_epoch=False)
     cfg.default_hooks.logger = dict(type='LoggerHook',
                                     interval=max(args.iters // 10, 1))
     trace = MemoryTrace()
