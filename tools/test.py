@@ -13,7 +13,10 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
-from ghost_det.utils.distributed import use_cpu_processes_without_gpus
+from ghost_det.utils.distributed import (
+    close_process_group,
+    use_cpu_processes_without_gpus,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -68,6 +71,7 @@ def main() -> None:
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
     runner.test()
+    close_process_group()
 
 
 if __name__ == '__main__':

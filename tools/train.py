@@ -15,7 +15,10 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
-from ghost_det.utils.distributed import use_cpu_processes_without_gpus
+from ghost_det.utils.distributed import (
+    close_process_group,
+    use_cpu_processes_without_gpus,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,6 +73,7 @@ def main() -> None:
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg
               else RUNNERS.build(cfg))
     runner.train()
+    close_process_group()
 
 
 if __name__ == '__main__':

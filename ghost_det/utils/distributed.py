@@ -30,3 +30,12 @@ def use_cpu_processes_without_gpus(cfg: Config) -> bool:
                        cfg.get('find_unused_parameters', False))
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def close_process_group() -> None:
+    """End the process group before exit. Left to interpreter shutdown,
+    gloo's threads can abort a finished process ("terminate called without
+    an active exception", exit code -6) and torchrun reports a failure."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
