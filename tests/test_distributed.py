@@ -114,3 +114,26 @@ def test_slurm_scripts_call_srun_like_mmdet(tmp_path):
         assert '--kill-on-bad-exit=1' in line
         for piece in expect:
             assert piece in line, line
+
+
+def test_syncbn_without_gpus_stops_with_the_reason(tmp_path):
+    """SyncBN is one line in a config; torch and mmcv run it on GPUs only,
+    so a CPU launch stops at once and says what to change."""
+    data = tiny_dataset(tmp_path / 'data', num_train=4, num_val=4)
+    base = tiny_config(tmp_path, data, max_epochs=1, batch_size=2)
+    cfg = tmp_path / 'syncbn.py'
+    cfg.write_text(textwrap.dedent(f'''
+    _base_ = {str(base)!r}
+    model = dict(backbone=dict(norm_cfg=dict(type='SyncBN',
+                                             requires_grad=True)))
+    '''))
+    env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
+    result = subprocess.run(
+        ['bash', 'tools/dist_train.sh', str(cfg), '2', '--work-dir',
+         str(tmp_path / 'work')], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=600)
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert ('the config uses SyncBN, which torch and mmcv implement for '
+            'GPUs only') in out
+    assert not (tmp_path / 'work' / 'epoch_1.pth').exists()

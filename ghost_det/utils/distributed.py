@@ -4,6 +4,20 @@ import torch.distributed as dist
 from mmengine.config import Config
 
 
+def uses_sync_bn(cfg: Config) -> bool:
+    """Whether the model config asks for synchronised BatchNorm."""
+    def walk(node) -> bool:
+        if isinstance(node, dict):
+            if str(node.get('type', '')).split('.')[-1] in (
+                    'SyncBN', 'MMSyncBN', 'SyncBatchNorm'):
+                return True
+            return any(walk(v) for v in node.values())
+        if isinstance(node, (list, tuple)):
+            return any(walk(v) for v in node)
+        return False
+    return bool(cfg.get('sync_bn')) or walk(cfg.get('model', {}))
+
+
 def use_cpu_processes_without_gpus(cfg: Config) -> bool:
     """With a launcher but no GPU: gloo instead of NCCL, and DDP on CPU
     modules. mmengine would call ``torch.cuda.set_device`` while starting
@@ -18,6 +32,11 @@ def use_cpu_processes_without_gpus(cfg: Config) -> bool:
     if launcher != 'pytorch':
         raise SystemExit(f'error: --launcher {launcher} without GPUs is not '
                          'supported; use tools/dist_train.sh (torchrun)')
+    if uses_sync_bn(cfg):
+        raise SystemExit(
+            'error: the config uses SyncBN, which torch and mmcv implement '
+            'for GPUs only, and no GPU is visible. Run it on GPUs, or set '
+            "norm_cfg=dict(type='BN', requires_grad=True) for a CPU run")
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
