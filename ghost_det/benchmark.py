@@ -370,15 +370,18 @@ def op_profile(model: nn.Module, example: torch.Tensor, mode: str,
     if mode == 'onnxruntime':
         import json
 
-        from .onnx_export import export_onnx, ort_session
+        import onnxruntime as ort
+
+        from .onnx_export import export_onnx
         with tempfile.TemporaryDirectory() as workdir:
             path = os.path.join(workdir, 'model.onnx')
             export_onnx(model, path, tuple(example.shape))
-            session = ort_session(path, threads=torch.get_num_threads())
-            opts = session.get_session_options()
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = torch.get_num_threads()
+            opts.inter_op_num_threads = 1
+            opts.log_severity_level = 3
             opts.enable_profiling = True
             opts.profile_file_prefix = os.path.join(workdir, 'ort')
-            import onnxruntime as ort
             session = ort.InferenceSession(
                 path, opts, providers=['CPUExecutionProvider'])
             feed = {'input': example.numpy()}

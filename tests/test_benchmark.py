@@ -95,3 +95,16 @@ def test_deploy_variant_only_where_generic_rewrites_are():
     swept = variants(pair, 'fold', 'cpu', sweep=True)
     assert ('GhostNet-1.1x deploy pad16 split', 'GhostNet-1.1x',
             (16, True)) in swept and len(swept) == 9
+
+
+def test_op_profile_names_where_the_time_goes():
+    from ghost_det.benchmark import op_profile
+    from ghost_det.models import GhostNet
+    model = GhostNet()
+    model.eval()
+    x = torch.randn(1, 3, 64, 64)
+    ort = op_profile(model, x, 'onnxruntime', runs=1)
+    assert ort['Conv'] > 0 and 'Concat' in ort  # the Ghost modules' concat
+    eager = op_profile(model, x, 'channels_last', runs=1)
+    assert eager['aten::cat'] > 0
+    assert sum(eager.values()) > 0
