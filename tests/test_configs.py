@@ -13,10 +13,13 @@ ROOT = Path(__file__).parents[1]
 CONFIGS = sorted(str(p.relative_to(ROOT)) for p in
                  (ROOT / 'configs').rglob('*.py')
                  if '_base_' not in p.parts and 'pretrain' not in p.parts)
-DEMO_COMPARISON = [
-    'configs/demo/retinanet_ghostnet-1.1x_fpn_demo.py',
-    'configs/demo/retinanet_mobilenetv2-1.0x_fpn_demo.py',
-    'configs/demo/retinanet_mobilenetv3-large-1.0x_fpn_demo.py']
+DEMO_COMPARISON = {
+    framework: [f'configs/demo/{framework}_{backbone}_fpn_demo.py'
+                for backbone in ('ghostnet-1.1x', 'mobilenetv2-1.0x',
+                                 'mobilenetv3-large-1.0x')]
+    for framework in ('retinanet', 'faster-rcnn')}
+# configs/_base_/mobilenet_backbones.py: the baselines' backbone patches
+MOBILENET_PATCHES = ('mobilenetv2_1x', 'mobilenetv3_large_1x')
 PRETRAIN = {w: f'configs/pretrain/ghostnet-{w}x_8xb128_in1k.py'
             for w in ('1.0', '1.1', '1.3')}
 TABLE8 = {
@@ -88,6 +91,8 @@ def without_backbone_and_neck_channels(cfg: Config) -> dict:
     d['model'].pop('backbone')
     d['model']['neck'].pop('in_channels')
     d.pop('filename', None)
+    for patch in MOBILENET_PATCHES:
+        d.pop(patch, None)
     return d
 
 
@@ -107,20 +112,28 @@ def test_table8_configs_differ_in_backbone_and_fpn_in_channels_only(
         assert cfg.model.neck.in_channels != ghost.model.neck.in_channels
 
 
-def test_demo_comparison_configs_differ_in_backbone_and_fpn_in_channels_only():
+@pytest.mark.parametrize('framework', sorted(DEMO_COMPARISON))
+def test_demo_comparison_configs_differ_in_backbone_and_fpn_in_channels_only(
+        framework):
     """tools/demo.py --compare: same data, input size, head, schedule, seed
-    and initialisation for the three backbones."""
-    ghost, *baselines = [load(c) for c in DEMO_COMPARISON]
+    and initialisation for the three backbones (and find_unused_parameters,
+    as in the COCO configs)."""
+    ghost, *baselines = [load(c) for c in DEMO_COMPARISON[framework]]
     reference = without_backbone_and_neck_channels(ghost)
-    for cfg, kind in zip(baselines, ('MobileNetV2', 'mmpretrain.MobileNetV3')):
-        assert without_backbone_and_neck_channels(cfg) == reference
+    assert 'find_unused_parameters' not in reference
+    for i, (cfg, kind) in enumerate(
+            zip(baselines, ('MobileNetV2', 'mmpretrain.MobileNetV3')), 1):
+        baseline = without_backbone_and_neck_channels(cfg)
+        assert baseline.pop('find_unused_parameters') is True
+        assert baseline == reference
         assert cfg.model.backbone.type == kind
         # all three from scratch, initialised alike, BatchNorm trained
         assert cfg.model.backbone.init_cfg == ghost.model.backbone.init_cfg
         assert cfg.model.backbone.norm_eval is False
-        # the stage ends of the COCO baseline config, same FPN channels
-        coco = load(TABLE8['retinanet'][1 if kind == 'MobileNetV2' else 2])
-        assert cfg.model.backbone.out_indices == coco.model.backbone.out_indices
+        # otherwise the COCO baseline config's backbone and FPN channels
+        coco = load(TABLE8[framework][i])
+        for key in set(coco.model.backbone) - {'init_cfg', 'norm_eval'}:
+            assert cfg.model.backbone[key] == coco.model.backbone[key], key
         assert cfg.model.neck.in_channels == coco.model.neck.in_channels
 
 

@@ -56,10 +56,39 @@ def test_compare_with_seeds(tmp_path):
     assert json.loads((work / 'results.json').read_text()) == results
 
 
-def test_compare_has_no_faster_rcnn_baselines(tmp_path):
+def test_compare_faster_rcnn(tmp_path):
+    """--compare --detectors faster-rcnn trains and evaluates all three
+    backbones and fills the Faster R-CNN rows of the Table 8 layout."""
+    data = tiny_dataset(tmp_path / 'data', num_train=4, num_val=4)
+    work = tmp_path / 'work'
+    out = demo('--compare', '--detectors', 'faster-rcnn', '--data-root', data,
+               '--work-dir', work, '--cfg-options', *QUICK,
+               'model.test_cfg.rcnn.score_thr=0.0')
+    for i in range(1, 4):
+        assert f'[demo] model {i}/3: faster-rcnn with ' in out
+    results = json.loads((work / 'results.json').read_text())
+    assert [r['backbone'] for r in results] == [
+        'ghostnet-1.1x', 'mobilenetv2-1.0x', 'mobilenetv3-large-1.0x']
+    assert all(r['detector'] == 'faster-rcnn' for r in results)
+    table = (work / 'table8.md').read_text()
+    rows = [line for line in table.splitlines() if '| Faster R-CNN |' in line]
+    assert [r.split('|')[1].strip() for r in rows] == [
+        'MobileNetV2 1.0x', 'MobileNetV3 1.0x', 'GhostNet 1.1x']
+    for backbone in ('ghostnet-1.1x', 'mobilenetv2-1.0x',
+                     'mobilenetv3-large-1.0x'):
+        assert (work / f'predictions_faster-rcnn_{backbone}.png').is_file()
+
+
+def test_no_boxes_gives_a_clear_error(tmp_path):
+    """A model that predicts nothing above the score threshold has no mAP:
+    the demo says so and how to lower the threshold."""
+    data = tiny_dataset(tmp_path / 'data', num_train=4, num_val=4)
+    quick = [o for o in QUICK if 'score_thr' not in o]
     result = subprocess.run(
-        [sys.executable, 'tools/demo.py', '--compare', '--detectors',
-         'faster-rcnn', '--work-dir', tmp_path], cwd=ROOT, capture_output=True,
-        text=True)
+        [sys.executable, 'tools/demo.py', '--data-root', data, '--work-dir',
+         tmp_path / 'work', '--cfg-options', *quick,
+         'model.test_cfg.score_thr=1.01'],
+        cwd=ROOT, capture_output=True, text=True)
     assert result.returncode != 0
-    assert 'no faster-rcnn demo config for mobilenetv2-1.0x' in result.stderr
+    assert 'predicted no box above the test score threshold' in result.stderr
+    assert 'model.test_cfg.score_thr=0.0' in result.stderr
