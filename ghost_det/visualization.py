@@ -6,9 +6,11 @@ import torch
 
 
 def save_prediction_grid(runner, out_file, num_images: int = 8,
-                         score_thr: float = 0.3, columns: int = 4) -> Path:
+                         score_thr: float = 0.3, columns: int = 4,
+                         max_tile_width: int = 1280) -> Path:
     """Predict the first ``num_images`` of the runner's test set and save
-    them, ground truth left and predictions right, as one PNG."""
+    them, ground truth left and predictions right, as one PNG (tiles wider
+    than ``max_tile_width`` scaled down)."""
     import mmcv
     from mmdet.visualization import DetLocalVisualizer
     from PIL import Image
@@ -22,13 +24,17 @@ def save_prediction_grid(runner, out_file, num_images: int = 8,
     tiles = []
     for data in dataloader:
         with torch.no_grad():
-            samples = model.test_step(data)
+            samples = [s.cpu() for s in model.test_step(data)]
         for sample in samples:
             image = mmcv.imread(sample.img_path, channel_order='rgb')
             vis.add_datasample('pred', image, sample, draw_gt=True,
                                draw_pred=True, pred_score_thr=score_thr,
                                show=False)
-            tiles.append(vis.get_image())
+            tile = Image.fromarray(vis.get_image())
+            if tile.width > max_tile_width:
+                tile = tile.resize((max_tile_width, round(
+                    tile.height * max_tile_width / tile.width)))
+            tiles.append(np.asarray(tile))
             if len(tiles) == num_images:
                 break
         if len(tiles) == num_images:

@@ -18,6 +18,12 @@ DEMO_COMPARISON = {
                 for backbone in ('ghostnet-1.1x', 'mobilenetv2-1.0x',
                                  'mobilenetv3-large-1.0x')]
     for framework in ('retinanet', 'faster-rcnn')}
+DETECTION_SCALE = {
+    framework: [f'configs/detection_scale/{framework}_{backbone}_fpn_1x_'
+                'shapes20.py'
+                for backbone in ('ghostnet-1.1x', 'mobilenetv2-1.0x',
+                                 'mobilenetv3-large-1.0x')]
+    for framework in ('retinanet', 'faster-rcnn')}
 # configs/_base_/mobilenet_backbones.py: the baselines' backbone patches
 MOBILENET_PATCHES = ('mobilenetv2_1x', 'mobilenetv3_large_1x')
 PRETRAIN = {w: f'configs/pretrain/ghostnet-{w}x_8xb128_in1k.py'
@@ -135,6 +141,61 @@ def test_demo_comparison_configs_differ_in_backbone_and_fpn_in_channels_only(
         for key in set(coco.model.backbone) - {'init_cfg', 'norm_eval'}:
             assert cfg.model.backbone[key] == coco.model.backbone[key], key
         assert cfg.model.neck.in_channels == coco.model.neck.in_channels
+
+
+@pytest.mark.parametrize('framework', sorted(DETECTION_SCALE))
+def test_detection_scale_configs_differ_in_backbone_and_fpn_in_channels_only(
+        framework):
+    """tools/demo.py --scale detection: one setting for all backbones."""
+    ghost, *baselines = [load(c) for c in DETECTION_SCALE[framework]]
+    reference = without_backbone_and_neck_channels(ghost)
+    for i, cfg in enumerate(baselines, 1):
+        baseline = without_backbone_and_neck_channels(cfg)
+        assert baseline.pop('find_unused_parameters') is True
+        assert baseline == reference
+        assert cfg.model.backbone.init_cfg == ghost.model.backbone.init_cfg
+        assert cfg.model.backbone.norm_eval is False
+        coco = load(TABLE8[framework][i])
+        for key in set(coco.model.backbone) - {'init_cfg', 'norm_eval'}:
+            assert cfg.model.backbone[key] == coco.model.backbone[key], key
+        assert cfg.model.neck.in_channels == coco.model.neck.in_channels
+
+
+@pytest.mark.parametrize('framework', sorted(DETECTION_SCALE))
+def test_detection_scale_configs_are_the_coco_configs_on_other_data(
+        framework):
+    """The GhostNet detection-scale config is the Table 8 COCO config with
+    the synthetic data, 20 classes, the backbone from scratch and clipped
+    gradients: same model, pipelines, schedule, learning rate, hooks."""
+    from ghost_det.datasets import class_names
+    coco, scale = (load(TABLE8[framework][0]),
+                   load(DETECTION_SCALE[framework][0]))
+    assert scale.model.backbone.norm_eval is False
+    assert scale.model.backbone.init_cfg[0].type == 'Kaiming'
+    assert scale.optim_wrapper.clip_grad.max_norm == 35
+    assert scale.train_dataloader.batch_size == 16
+    assert scale.auto_scale_lr == dict(enable=True, base_batch_size=16)
+    for split in ('train', 'val', 'test'):
+        dataset = scale[f'{split}_dataloader'].dataset
+        assert dataset.pipeline == coco[f'{split}_dataloader'].dataset.pipeline
+        assert dataset.metainfo.classes == class_names(20)
+        assert 'synthetic_shapes20' in dataset.data_root
+    dicts = []
+    for cfg in (coco, scale):
+        d = copy.deepcopy(cfg.to_dict())
+        for key in ('filename', 'data_root', 'metainfo', 'from_scratch',
+                    'train_dataloader', 'val_dataloader', 'test_dataloader',
+                    'val_evaluator', 'test_evaluator', 'default_hooks'):
+            d.pop(key, None)
+        for key in ('init_cfg', 'norm_eval'):
+            d['model']['backbone'].pop(key)
+        head = d['model'].get('bbox_head') or d['model']['roi_head'][
+            'bbox_head']
+        assert head.pop('num_classes') == (20 if cfg is scale else 80)
+        d['optim_wrapper'].pop('clip_grad', None)
+        dicts.append(d)
+    assert dicts[0] == dicts[1]
+    assert scale.default_hooks.logger == coco.default_hooks.logger
 
 
 @pytest.mark.parametrize('framework', sorted(TABLE8))

@@ -92,3 +92,57 @@ def test_no_boxes_gives_a_clear_error(tmp_path):
     assert result.returncode != 0
     assert 'predicted no box above the test score threshold' in result.stderr
     assert 'model.test_cfg.score_thr=0.0' in result.stderr
+
+
+def test_detection_scale_on_cpu_shrunk(tmp_path):
+    """--scale detection (for CUDA machines) end to end, shrunk to a tiny
+    20-class set at 128 px: all six Table 8 detectors trained and evaluated,
+    train and inference images/s and the device in the table."""
+    from ghost_det.datasets import SyntheticCocoConfig, make_synthetic_coco
+    data = tmp_path / 'data'
+    make_synthetic_coco(data, SyntheticCocoConfig(
+        num_train=4, num_val=4, image_size=(128, 128), max_size=80,
+        num_classes=20, seed=5))
+    work = tmp_path / 'work'
+    shrink = [
+        'train_dataloader.dataset.pipeline.2.scale=(128,128)',
+        'test_dataloader.dataset.pipeline.1.scale=(128,128)',
+        'val_dataloader.dataset.pipeline.1.scale=(128,128)',
+        'train_dataloader.batch_size=4', 'model.test_cfg.rcnn.score_thr=0.0']
+    out = demo('--scale', 'detection', '--allow-cpu', '--data-root', data,
+               '--work-dir', work, '--cfg-options', *QUICK, *shrink)
+    assert '[demo] device: CPU' in out
+    results = json.loads((work / 'results.json').read_text())
+    assert sorted((r['detector'], r['backbone']) for r in results) == sorted(
+        (d, b) for d in ('retinanet', 'faster-rcnn')
+        for b in ('ghostnet-1.1x', 'mobilenetv2-1.0x',
+                  'mobilenetv3-large-1.0x'))
+    # mmdet trains on the images with objects (filter_empty_gt)
+    train = json.loads((data / 'annotations/instances_train.json').read_text())
+    trained = len({a['image_id'] for a in train['annotations']})
+    for r in results:
+        assert 'configs/detection_scale/' in r['config']
+        assert r['train_images_per_s'] > 0 and r['inference_images_per_s'] > 0
+        assert abs(r['train_images_per_s'] * r['train_s'] - trained) < 1e-6
+    table = (work / 'table8.md').read_text()
+    rows = [line for line in table.splitlines() if 'shapes' in line
+            or 'instances_val.json' in line]
+    assert len(rows) == 6
+    for row in rows:
+        cells = [c.strip() for c in row.split('|')[1:-1]]
+        assert float(cells[12]) > 0 and float(cells[13]) > 0  # images/s
+    assert 'measured on CPU' in table
+
+
+def test_detection_scale_needs_a_gpu_or_allow_cpu(tmp_path):
+    import torch
+    if torch.cuda.is_available():
+        return  # the check is for machines without one
+    result = subprocess.run(
+        [sys.executable, 'tools/demo.py', '--scale', 'detection',
+         '--work-dir', tmp_path / 'work', '--data-root', tmp_path / 'data'],
+        cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert 'no CUDA device is visible' in result.stderr
+    assert '--allow-cpu' in result.stderr
+    assert not (tmp_path / 'data').exists()  # stopped before making data

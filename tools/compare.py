@@ -10,7 +10,8 @@ there names the model, and the newest COCO bbox metrics logged there are
 its result. Configs given without a run are listed "not trained here".
 Runs of one config (e.g. seeds of tools/demo.py --compare --seeds 3) make
 one row of mean +- std (sample std over the runs); a train_time.json that
-tools/demo.py writes in a run gives the train time column.
+tools/demo.py writes in a run gives the train time, train and inference
+images/s and the device.
 """
 import argparse
 import json
@@ -51,11 +52,18 @@ def latest_metrics(work_dir: Path) -> Optional[Dict[str, float]]:
     return {m: float(best[f'coco/{m}']) for m in COCO_METRICS}
 
 
-def train_minutes(work_dir: Path) -> Optional[float]:
+SPEEDS = ('train_min', 'train_images_per_s', 'inference_images_per_s')
+
+
+def run_times(work_dir: Path) -> Dict:
+    """Train minutes, train and inference images/s and the device of a
+    tools/demo.py run (None where not recorded)."""
     path = work_dir / 'train_time.json'
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text())['train_s'] / 60
+    times = json.loads(path.read_text()) if path.is_file() else {}
+    return dict(train_min=times['train_s'] / 60 if times else None,
+                train_images_per_s=times.get('train_images_per_s'),
+                inference_images_per_s=times.get('inference_images_per_s'),
+                device=times.get('device'))
 
 
 def run_config(work_dir: Path) -> Path:
@@ -93,11 +101,12 @@ def merge_seeds(rows: List[Dict]) -> List[Dict]:
         key = (row['backbone'], row['framework'], row['data'],
                Path(row['config']).name)
         if key not in merged:
-            merged[key] = dict(row, runs=[], minutes=[])
+            merged[key] = dict(row, runs=[], **{s: [] for s in SPEEDS})
         if row['metrics']:
             merged[key]['runs'].append(row['metrics'])
-        if row.get('train_min') is not None:
-            merged[key]['minutes'].append(row['train_min'])
+        for speed in SPEEDS:
+            if row.get(speed) is not None:
+                merged[key][speed].append(row[speed])
     return list(merged.values())
 
 
@@ -119,23 +128,30 @@ def order(row: Dict) -> tuple:
 def markdown(rows: List[Dict]) -> str:
     out = ['| backbone | framework | evaluated on | backbone MFLOPs (paper) '
            '| params (M) | mAP (paper) | mAP | AP50 | AP75 | APs | APm | APl '
-           '| train time (min) | runs |',
-           '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+           '| train img/s | inference img/s | train time (min) | runs |',
+           '|---' * 16 + '|']
     for r in rows:
         p_flops = r['paper'][0] if r['paper'] else '-'
         ours = (' | '.join(mean_std([run[m] for run in r['runs']], 100)
                            for m in COCO_METRICS)
                 if r['runs'] else 'not trained here' + ' | -' * 5)
-        minutes = mean_std(r['minutes']) if r['minutes'] else '-'
+        speeds = ' | '.join(mean_std(r[s]) if r.get(s) else '-'
+                            for s in SPEEDS[1:] + SPEEDS[:1])
         out.append(f"| {r['backbone']} | {r['framework']} | {r['data']} | "
                    f"{r['mflops']:.0f} ({p_flops}) | {r['params']:.2f} | "
-                   f"{r['paper_map']} | {ours} | {minutes} | "
+                   f"{r['paper_map']} | {ours} | {speeds} | "
                    f"{len(r['runs'])} |")
+    devices = sorted({r['device'] for r in rows if r.get('device')})
     out.append('\nmAP and APs in %; with several runs of a config, mean ± sample '
                'std. Backbone FLOPs and params at 224x224 of the layers that feed '
                'the detector (no classifier head; a last conv no output uses is '
                "not counted); the paper's figures are its ImageNet models'. "
-               + COUNTING_NOTE + '.')
+               + COUNTING_NOTE + '. Train images/s: images of all epochs over '
+               'the train time (evaluations during training included); '
+               'inference images/s: test-time forward with post-processing, '
+               'data loading excluded'
+               + (f"; measured on {', '.join(devices)}" if devices else '')
+               + '.')
     return '\n'.join(out)
 
 
@@ -202,7 +218,7 @@ def main() -> int:
             print(f'warning: no COCO bbox metrics logged in {work_dir}',
                   file=sys.stderr)
         row = describe(run_config(work_dir), metrics)
-        row['train_min'] = train_minutes(work_dir)
+        row.update(run_times(work_dir))
         rows.append(row)
     for config in args.configs:
         if not config.is_file():

@@ -8,16 +8,12 @@
 #            fewer proposals and sampled RoIs (few objects per image)
 _base_ = [
     '../_base_/models/faster-rcnn_ghostnet-1.1x_fpn.py',
-    './_base_/synthetic-shapes_adamw_12e.py'
+    './_base_/synthetic-shapes_adamw_12e.py',
+    '../_base_/from_scratch.py'
 ]
 
 model = dict(
-    backbone=dict(
-        norm_eval=False,
-        init_cfg=[
-            dict(type='Kaiming', layer='Conv2d'),
-            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
-        ]),
+    backbone=_base_.from_scratch,
     neck=dict(out_channels=64),
     rpn_head=dict(in_channels=64, feat_channels=64),
     roi_head=dict(

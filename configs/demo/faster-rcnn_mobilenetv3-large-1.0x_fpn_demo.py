@@ -12,8 +12,5 @@ _base_ = [
 ]
 
 model = dict(
-    backbone=dict(
-        _base_.mobilenetv3_large_1x.backbone,
-        norm_eval=False,
-        init_cfg=_base_.model.backbone.init_cfg),
+    backbone=dict(_base_.mobilenetv3_large_1x.backbone, **_base_.from_scratch),
     neck=_base_.mobilenetv3_large_1x.neck)

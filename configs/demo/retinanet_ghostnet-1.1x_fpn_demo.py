@@ -7,16 +7,12 @@
 #            the full head is ~20x the backbone's FLOPs at this size
 _base_ = [
     '../_base_/models/retinanet_ghostnet-1.1x_fpn.py',
-    './_base_/synthetic-shapes_adamw_12e.py'
+    './_base_/synthetic-shapes_adamw_12e.py',
+    '../_base_/from_scratch.py'
 ]
 
 model = dict(
-    backbone=dict(
-        norm_eval=False,
-        init_cfg=[
-            dict(type='Kaiming', layer='Conv2d'),
-            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
-        ]),
+    backbone=_base_.from_scratch,
     neck=dict(out_channels=64),
     bbox_head=dict(
         num_classes=4, in_channels=64, feat_channels=64, stacked_convs=2))

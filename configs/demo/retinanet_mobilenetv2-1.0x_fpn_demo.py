@@ -9,8 +9,5 @@ _base_ = [
 ]
 
 model = dict(
-    backbone=dict(
-        _base_.mobilenetv2_1x.backbone,
-        norm_eval=False,
-        init_cfg=_base_.model.backbone.init_cfg),
+    backbone=dict(_base_.mobilenetv2_1x.backbone, **_base_.from_scratch),
     neck=_base_.mobilenetv2_1x.neck)
