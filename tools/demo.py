@@ -84,8 +84,14 @@ def device_name() -> str:
     import torch
     if torch.cuda.is_available():
         return torch.cuda.get_device_name()
-    return f'CPU ({platform.processor() or platform.machine()}, ' \
-        f'{torch.get_num_threads()} threads)'
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path('/proc/cpuinfo')
+    if cpuinfo.is_file():
+        names = [line.split(':', 1)[1].strip() for line in
+                 cpuinfo.read_text().splitlines()
+                 if line.startswith('model name')]
+        model = names[0] if names else model
+    return f'CPU ({model}, {torch.get_num_threads()} threads)'
 
 
 class InferenceTimer(Hook):
