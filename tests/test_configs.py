@@ -227,7 +227,9 @@ def test_paper_training_settings(config):
 def without_data(cfg: Config) -> dict:
     d = copy.deepcopy(cfg.to_dict())
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
-                'val_evaluator', 'test_evaluator', 'filename'):
+                'val_evaluator', 'test_evaluator', 'filename',
+                # configs/_base_/coco_2014_splits.py
+                'data_root_2014', 'trainval35k', 'minival2014'):
         d.pop(key, None)
     return d
 
@@ -235,7 +237,7 @@ def without_data(cfg: Config) -> dict:
 @pytest.mark.parametrize('framework', sorted(TABLE8))
 def test_2014_split_configs(framework):
     name = TABLE8[framework][0].replace('.py', '-trainval35k.py')
-    assert f"_base_ = './{Path(TABLE8[framework][0]).name}'" in (
+    assert f"'./{Path(TABLE8[framework][0]).name}'" in (
         ROOT / name).read_text()
     cfg, base = load(name), load(TABLE8[framework][0])
     assert without_data(cfg) == without_data(base)
@@ -245,8 +247,19 @@ def test_2014_split_configs(framework):
     assert [d.ann_file for d in train.datasets] == [
         'annotations/instances_train2014.json',
         'annotations/instances_valminusminival2014.json']
+    for dataset in train.datasets:
+        # a pipeline read from an mmdet:: base carries its scope
+        assert [{k: v for k, v in step.items() if k != '_scope_'}
+                for step in dataset.pipeline] == \
+            base.train_dataloader.dataset.pipeline
+        assert dataset.data_root == base.train_dataloader.dataset.data_root
+    assert [d.data_prefix.img for d in train.datasets] == [
+        'train2014/', 'val2014/']
     assert cfg.val_dataloader.dataset.ann_file.endswith(
         'instances_minival2014.json')
+    assert cfg.val_dataloader.dataset.data_prefix.img == 'val2014/'
+    assert (cfg.val_dataloader.dataset.pipeline
+            == base.val_dataloader.dataset.pipeline)
     assert cfg.val_evaluator.ann_file.endswith('instances_minival2014.json')
     assert cfg.model == base.model and cfg.optim_wrapper == base.optim_wrapper
 
