@@ -164,3 +164,12 @@ def test_datasets_made_before_new_options_are_kept(tmp_path):
     coco = json.loads((tmp_path / 'annotations' /
                        'instances_train.json').read_text())
     assert len(coco['categories']) == 20
+
+
+def test_size_shares_line():
+    from ghost_det.datasets.synthetic_coco import size_shares
+    coco = dict(images=[{}, {}], annotations=[
+        dict(area=a) for a in (10, 32**2 - 1, 32**2, 96**2)])
+    assert size_shares(coco) == ('2.00 objects an image; small 50.0%, '
+                                 'medium 25.0%, large 25.0% (COCO: 41/34/24%)')
+    assert size_shares(dict(images=[{}], annotations=[])) == 'no objects'

@@ -57,8 +57,9 @@ class SyntheticCocoConfig:
 
 # The CUDA comparison's dataset (tools/demo.py --scale detection): 10k train
 # images from 1066x640 to 1333x800, 20 classes, 7.5 objects an image (COCO:
-# 7.3) with log-uniform sides from 15 to 420 px: 41% small, 38% medium, 21%
-# large objects by COCO's area ranges (COCO: 41/34/24; measured on 200 images,
+# 7.3) with log-uniform sides from 15 to 420 px: 41% small, 37% medium, 22%
+# large objects by COCO's area ranges (COCO: 41/34/24; the first 200 train
+# images, printed by tools/make_demo_data.py --scale detection --train 200;
 # checked by tests/test_synthetic_coco.py).
 DETECTION_SCALE = SyntheticCocoConfig(
     num_train=10000, num_val=1000, image_size=(1333, 800), max_objects=14,
@@ -273,6 +274,20 @@ def make_synthetic_coco(root, cfg: SyntheticCocoConfig = SyntheticCocoConfig(),
     }
 
 
+def size_shares(coco: Dict) -> str:
+    """Objects an image and the shares of small / medium / large objects by
+    COCO's area ranges (< 32^2, < 96^2, larger), as a line of text."""
+    areas = np.array([a['area'] for a in coco['annotations']], float)
+    if not len(areas):
+        return 'no objects'
+    shares = (np.mean(areas < 32**2), np.mean((areas >= 32**2)
+                                               & (areas < 96**2)),
+              np.mean(areas >= 96**2))
+    return (f'{len(areas) / len(coco["images"]):.2f} objects an image; small '
+            '{:.1%}, medium {:.1%}, large {:.1%} (COCO: 41/34/24%)'.format(
+                *shares))
+
+
 def _stamp(cfg: SyntheticCocoConfig) -> Dict:
     """What generator.json records of ``cfg``."""
     stamp = dataclasses.asdict(cfg)
@@ -299,6 +314,7 @@ def ensure_synthetic_coco(out: Path, cfg: SyntheticCocoConfig,
         data = json.loads(ann.read_text())
         print(f'  {split}: {len(data["images"])} images, '
               f'{len(data["annotations"])} objects -> {ann}')
+        print(f'    {size_shares(data)}')
     stamp.write_text(json.dumps(wanted))
     print(f'done in {time.time() - start:.1f}s')
     return True
