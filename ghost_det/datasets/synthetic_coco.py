@@ -90,14 +90,15 @@ def _background(rng: np.random.RandomState, w: int, h: int) -> Image.Image:
     return pil.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 2.5)))
 
 
-def _regular(n: int, r: float, inner: float = 1.0) -> List[Tuple[float,
-                                                                   float]]:
-    """A regular n-gon (or, with ``inner`` < 1, an n-pointed star)."""
-    k = 2 if inner < 1 else 1
-    return [((r if i % k == 0 else r * inner) * math.cos(a),
-             (r if i % k == 0 else r * inner) * math.sin(a))
-            for i in range(n * k)
-            for a in [-math.pi / 2 + 2 * math.pi * i / (n * k)]]
+def _regular(n: int, r: float,
+             inner: Optional[float] = None) -> List[Tuple[float, float]]:
+    """A regular n-gon; with ``inner``, an n-pointed star whose inner
+    corners lie at ``inner * r``."""
+    radii = (r, ) if inner is None else (r, r * inner)
+    corners = n * len(radii)
+    angles = [-math.pi / 2 + 2 * math.pi * i / corners for i in range(corners)]
+    return [(radii[i % len(radii)] * math.cos(a),
+             radii[i % len(radii)] * math.sin(a)) for i, a in enumerate(angles)]
 
 
 def _shape_polygon(shape: int, cx: float, cy: float, size: float,
