@@ -52,7 +52,8 @@ def latest_metrics(work_dir: Path) -> Optional[Dict[str, float]]:
     return {m: float(best[f'coco/{m}']) for m in COCO_METRICS}
 
 
-SPEEDS = ('train_min', 'train_images_per_s', 'inference_images_per_s')
+# per run, in the table's column order
+SPEEDS = ('train_images_per_s', 'inference_images_per_s', 'train_min')
 
 
 def run_times(work_dir: Path) -> Dict:
@@ -101,7 +102,10 @@ def merge_seeds(rows: List[Dict]) -> List[Dict]:
         key = (row['backbone'], row['framework'], row['data'],
                Path(row['config']).name)
         if key not in merged:
-            merged[key] = dict(row, runs=[], **{s: [] for s in SPEEDS})
+            merged[key] = dict(row, runs=[], devices=set(),
+                               **{s: [] for s in SPEEDS})
+        if row.get('device'):
+            merged[key]['devices'].add(row['device'])
         if row['metrics']:
             merged[key]['runs'].append(row['metrics'])
         for speed in SPEEDS:
@@ -136,12 +140,12 @@ def markdown(rows: List[Dict]) -> str:
                            for m in COCO_METRICS)
                 if r['runs'] else 'not trained here' + ' | -' * 5)
         speeds = ' | '.join(mean_std(r[s]) if r.get(s) else '-'
-                            for s in SPEEDS[1:] + SPEEDS[:1])
+                            for s in SPEEDS)
         out.append(f"| {r['backbone']} | {r['framework']} | {r['data']} | "
                    f"{r['mflops']:.0f} ({p_flops}) | {r['params']:.2f} | "
                    f"{r['paper_map']} | {ours} | {speeds} | "
                    f"{len(r['runs'])} |")
-    devices = sorted({r['device'] for r in rows if r.get('device')})
+    devices = sorted(set().union(*(r.get('devices', ()) for r in rows)))
     out.append('\nmAP and APs in %; with several runs of a config, mean ± sample '
                'std. Backbone FLOPs and params at 224x224 of the layers that feed '
                'the detector (no classifier head; a last conv no output uses is '
