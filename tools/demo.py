@@ -8,6 +8,7 @@ predictions on validation images.
     python tools/demo.py --compare --seeds 3  # each model 3 times: mean, std
     python tools/demo.py --compare --detectors faster-rcnn
     python tools/demo.py --scale detection    # on a CUDA machine: hours
+    python tools/demo.py --deterministic      # bit-reproducible, 1 thread
 
 --compare trains the same detector with GhostNet-1.1x, mmdet's MobileNetV2
 1.0x and mmpretrain's MobileNetV3-Large 1.0x (configs/demo/*_demo.py: only
@@ -43,6 +44,11 @@ from ghost_det.datasets import (
     ensure_synthetic_coco,
 )
 from ghost_det.table8 import COCO_METRICS
+from ghost_det.utils.reproducibility import (
+    pin_threads_and_cublas,
+    relax_cuda_checks,
+    request_determinism,
+)
 from ghost_det.visualization import save_prediction_grid
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +135,7 @@ def point_to_data(cfg, data_root: Path) -> None:
 
 
 def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
-                       options: Dict) -> Dict:
+                       options: Dict, deterministic: bool = False) -> Dict:
     """Train one model (resuming an interrupted run), evaluate it and, for
     seed 0, draw its predictions. A finished run is read back, not redone."""
     from mmengine.config import Config
@@ -147,8 +153,12 @@ def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
     # its own, every later run would log into the first run's work dir
     cfg.visualizer.name = f"visualizer_{out}"
     cfg.randomness = dict(seed=run['seed'])
+    if deterministic:
+        request_determinism(cfg, run['seed'])
     cfg.resume = True  # continue a killed run; no-op on a fresh one
     runner = Runner.from_cfg(cfg)
+    if deterministic:
+        relax_cuda_checks()
     resumed = (out / 'last_checkpoint').is_file()
     start = time.time()
     runner.train()
@@ -243,6 +253,9 @@ def main() -> int:
     parser.add_argument('--allow-cpu', action='store_true',
                         help='run --scale detection without a GPU (only '
                         'sensible with a small --data-root and --cfg-options)')
+    parser.add_argument('--deterministic', action='store_true',
+                        help='bit-reproducible training on this machine: '
+                        'deterministic algorithms, one intra-op CPU thread')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         default={}, help='override settings of every model, '
                         'key=value (e.g. train_cfg.max_epochs=4)')
@@ -270,6 +283,8 @@ def main() -> int:
             data_root / 'annotations/instances_train.json').is_file():
         ensure_synthetic_coco(data_root, scale['data'],
                               workers=os.cpu_count() or 1)
+    if args.deterministic:
+        pin_threads_and_cublas()
     print(f'[demo] device: {device_name()}', flush=True)
     rows, fresh_s, fresh = [], 0.0, 0
     for i, run in enumerate(runs, 1):
@@ -279,7 +294,7 @@ def main() -> int:
               f"{run['backbone']}, seed {run['seed']}{eta}", flush=True)
         t0 = time.time()
         rows.append(train_and_evaluate(run, work_dir, data_root,
-                                       args.cfg_options))
+                                       args.cfg_options, args.deterministic))
         if time.time() - t0 > 5:  # trained here, not read back
             fresh_s, fresh = fresh_s + time.time() - t0, fresh + 1
     table = results_table(rows)

@@ -1,10 +1,13 @@
 """Train a detector (mmdet's command-line conventions).
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+        [--deterministic [--seed N]]
     bash tools/dist_train.sh CONFIG GPUS [...]
 
 A run that crashed or was killed continues from its last checkpoint with
-``--resume`` (no path: the latest in the work dir).
+``--resume`` (no path: the latest in the work dir). ``--deterministic`` (or
+``randomness=dict(deterministic=True)`` in the config) makes two runs on
+one machine end with the same weights: see ghost_det/utils/reproducibility.py.
 """
 import argparse
 import os
@@ -18,6 +21,13 @@ import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
 from ghost_det.utils.distributed import (
     close_process_group,
     use_cpu_processes_without_gpus,
+)
+from ghost_det.utils.reproducibility import (
+    describe,
+    pin_threads_and_cublas,
+    relax_cuda_checks,
+    request_determinism,
+    wants_determinism,
 )
 
 
@@ -33,6 +43,13 @@ def parse_args() -> argparse.Namespace:
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint, or without a path from the '
         'latest checkpoint in the work dir')
+    parser.add_argument(
+        '--deterministic', action='store_true',
+        help='reproducible run: fixed seed, deterministic algorithms, one '
+        'intra-op CPU thread (slower on CPU)')
+    parser.add_argument('--seed', type=int,
+                        help='random seed (default: the config\'s, or 0 '
+                        'with --deterministic)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
     parser.add_argument('--launcher', default='none',
@@ -56,6 +73,10 @@ def build_config(args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join(
             'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.deterministic:
+        request_determinism(cfg, args.seed)
+    elif args.seed is not None:
+        cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -70,8 +91,14 @@ def build_config(args: argparse.Namespace) -> Config:
 
 def main() -> None:
     cfg = build_config(parse_args())
+    deterministic = wants_determinism(cfg)
+    if deterministic:
+        pin_threads_and_cublas()
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg
               else RUNNERS.build(cfg))
+    if deterministic:
+        relax_cuda_checks()
+        runner.logger.info(describe())
     runner.train()
     close_process_group()
 
