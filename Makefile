@@ -1,12 +1,17 @@
 # The README's commands. Each one installs first (quick when already done).
 PY := .venv/bin/python
 
-.PHONY: install test demo lint cost benchmark
+.PHONY: install test test-fast demo lint cost benchmark
 install:
 	bash scripts/install.sh
 
 test: install
 	$(PY) -m pytest tests
+
+# the edit loop: everything but the tests that start training, export or
+# benchmark processes (marked slow)
+test-fast: install
+	$(PY) -m pytest tests -m "not slow"
 
 demo: install
 	$(PY) tools/demo.py
@@ -15,7 +20,7 @@ lint: install
 	$(PY) -m ruff check ghost_det tools tests configs
 
 cost: install
-	$(PY) tools/get_flops.py
+	$(PY) tools/analysis_tools/get_flops.py
 
 benchmark: install
-	$(PY) tools/benchmark.py --threads 1 all --profile
+	$(PY) tools/analysis_tools/benchmark.py --threads 1 all --profile

@@ -7,6 +7,13 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).parent
 
 
+def version() -> str:
+    """ghost_det/version.py's ``__version__``, the one place it is kept."""
+    scope: dict = {}
+    exec((ROOT / 'ghost_det' / 'version.py').read_text(), scope)
+    return scope['__version__']
+
+
 def requirements(name: str) -> list:
     path = ROOT / 'requirements' / name
     return [line.split('#')[0].strip() for line in path.read_text().splitlines()
@@ -31,7 +38,7 @@ class BuildPyWithConfigs(build_py):
 
 setup(
     name='ghost_det',
-    version='0.1.0',
+    version=version(),
     description='GhostNet backbones for MMDetection',
     long_description=(ROOT / 'README.md').read_text(encoding='utf-8'),
     long_description_content_type='text/markdown',

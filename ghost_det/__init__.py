@@ -1,8 +1,10 @@
 """GhostNet for MMDetection. Importing this package registers everything."""
-from .config_scope import register_config_scope
-from .utils import allow_mmengine_checkpoints, import_mmpretrain
-
-__version__ = '0.1.0'
+from .utils import (
+    allow_mmengine_checkpoints,
+    import_mmpretrain,
+    register_config_scope,
+)
+from .version import __version__
 
 # Before mmdet.models, which imports mmpretrain and breaks beside
 # transformers >= 5 (see ghost_det/utils/mmpretrain_compat.py).
@@ -13,4 +15,6 @@ allow_mmengine_checkpoints()
 # _base_ = 'ghost_det::...' in configs outside this checkout
 register_config_scope()
 
-from . import deploy, hooks, loops, models  # noqa: E402,F401  (registers)
+from . import engine, models  # noqa: E402,F401  (registers)
+
+__all__ = ['__version__']

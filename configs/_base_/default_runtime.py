@@ -1,7 +1,7 @@
 # mmdet's runtime, plus three ghost_det hooks (they need
 # `import ghost_det`, which the configs' custom_imports do):
 # - DatasetCheckHook: before the first iteration, checks annotation files,
-#   boxes, ids and that every image file exists (tools/check_dataset.py
+#   boxes, ids and that every image file exists (tools/misc/check_dataset.py
 #   also decodes every image);
 # - FiniteLossHook: a NaN or infinite loss stops training before the
 #   optimizer step, naming the iteration, the loss term and the last

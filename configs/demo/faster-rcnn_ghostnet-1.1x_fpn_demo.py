@@ -2,7 +2,7 @@
 # synthetic shapes dataset. The model file of the COCO config
 # (../ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py) with the demo's data
 # and schedule (_base_/synthetic-shapes_adamw_12e.py), and these changes:
-#   backbone no ImageNet weights exist here: random init, BatchNorm trained
+#   backbone no GhostNet-1.1x ImageNet weights exist: random init, BatchNorm trained
 #   head     FPN, RPN and RoI features 64 wide, box head fc 256 instead of
 #            256 / 1024: the full heads dwarf the backbone at this size;
 #            fewer proposals and sampled RoIs (few objects per image)

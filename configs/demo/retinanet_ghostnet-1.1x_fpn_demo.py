@@ -2,7 +2,7 @@
 # shapes dataset. The model file of the COCO config
 # (../ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py) with the demo's data
 # and schedule (_base_/synthetic-shapes_adamw_12e.py), and these changes:
-#   backbone no ImageNet weights exist here: random init, BatchNorm trained
+#   backbone no GhostNet-1.1x ImageNet weights exist: random init, BatchNorm trained
 #   head     FPN and head 64 wide with 2 stacked convs instead of 256 / 4:
 #            the full head is ~20x the backbone's FLOPs at this size
 _base_ = [

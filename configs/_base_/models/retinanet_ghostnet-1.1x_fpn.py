@@ -9,8 +9,9 @@ model = dict(
         out_indices=(2, 4, 6, 8),  # stage ends, strides 4/8/16/32
         norm_cfg=dict(type='BN', requires_grad=True),
         norm_eval=True,
-        # ImageNet weights converted by tools/convert_ghostnet_weights.py
-        # (README: "Pretrained weights"); set the path to yours.
+        # ImageNet weights converted by
+        # tools/model_converters/convert_ghostnet_weights.py
+        # (docs/weights.md); set the path to yours.
         init_cfg=dict(
             type='Pretrained',
             checkpoint='checkpoints/ghostnet-1.1x_in1k.pth',

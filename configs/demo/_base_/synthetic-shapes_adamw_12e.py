@@ -1,5 +1,5 @@
 # What the CPU demo configs share: the synthetic shapes data
-# (python tools/make_demo_data.py), 256x256 inputs instead of 1333x800, and
+# (python tools/misc/make_demo_data.py), 256x256 inputs instead of 1333x800, and
 # a 12-epoch AdamW schedule for training from scratch on a 2-core CPU,
 # instead of 12 COCO epochs of SGD. The rest is mmdet's COCO defaults.
 _base_ = [

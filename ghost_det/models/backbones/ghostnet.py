@@ -13,9 +13,9 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import PretrainedInit
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ...weights import load_pretrained_backbone
 from ..layers import GhostBottleneck
 from ..layers.channel_layout import ChannelLayout, SplitConv, each
+from ..utils.weights import load_pretrained_backbone
 
 NUM_GROUPS = 10  # blocks.0 - blocks.9, as in the official checkpoints
 
@@ -44,7 +44,7 @@ class GhostNet(BaseModule):
 
     The network is the stem followed by ten block groups ``blocks.0`` ..
     ``blocks.9`` exactly as in the official code, so official and timm
-    ImageNet weights load after ``tools/convert_ghostnet_weights.py``.
+    ImageNet weights load after ``tools/model_converters/convert_ghostnet_weights.py``.
 
     Args:
         widen_factor: Width multiplier; any positive number (the paper uses
@@ -200,7 +200,7 @@ class GhostNet(BaseModule):
         with the wrong prefix, trains from random weights. Here every
         backbone tensor must load, from any layout users hold (official,
         timm, converted, classifier or detector checkpoint), or
-        :class:`~ghost_det.weights.PretrainedWeightsError` (or
+        :class:`~ghost_det.models.utils.weights.PretrainedWeightsError` (or
         FileNotFoundError) names the file, the mismatch and the fix.
         """
         cfgs = self.init_cfg if isinstance(self.init_cfg, list) else [
@@ -227,9 +227,9 @@ class GhostNet(BaseModule):
         halves zero-padded to a multiple of ``pad_to`` channels (1: none)
         and, with ``split``, kept as two tensors instead of concatenated
         (see :mod:`~ghost_det.models.layers.channel_layout`). The outputs
-        are gathered back to their real channels. The README's benchmark
-        gives the settings that run fastest. Training after this is not
-        supported.
+        are gathered back to their real channels. The benchmark
+        (docs/deploy_and_benchmark.md) gives the settings that run
+        fastest. Training after this is not supported.
         """
         if self.deploy:
             return

@@ -1,0 +1,380 @@
+"""Speed and memory of GhostNet against the Table 8 baselines, in one process.
+
+Every generic acceleration (BatchNorm folding, channels_last,
+``torch.compile``, ONNX Runtime, dropping layers no output uses) is applied
+to every backbone alike; only GhostNet's own exact rewrite
+(:meth:`GhostNet.switch_to_deploy`) is GhostNet's alone, reported as the
+separate variant "GhostNet-1.1x deploy". Calls are interleaved: each repeat
+runs every variant of a group once, so drifts of a noisy machine hit all
+alike.
+"""
+import copy
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+
+from ..deploy import deploy_model, drop_unused_layers, fold_norms
+
+CONFIG_DIR = Path(__file__).parents[1] / '.mim' / 'configs'
+BACKBONES: Dict[str, str] = {
+    'GhostNet-1.1x': 'ghostnet/{det}_ghostnet-1.1x_fpn_1x_coco.py',
+    'GhostNet-1.0x': 'ghostnet/{det}_ghostnet-1.0x_fpn_1x_coco.py',
+    'MobileNetV2-1.0x': 'baselines/{det}_mobilenetv2-1.0x_fpn_1x_coco.py',
+    'MobileNetV3-L-1.0x':
+    'baselines/{det}_mobilenetv3-large-1.0x_fpn_1x_coco.py',
+}
+DETECTORS = {'RetinaNet': 'retinanet', 'Faster R-CNN': 'faster-rcnn'}
+MAIN, BASELINES = 'GhostNet-1.1x', ('MobileNetV3-L-1.0x', 'MobileNetV2-1.0x')
+MODES = ('eager', 'fold', 'channels_last', 'compile', 'onnxruntime')
+DEPLOY = ' deploy'  # suffix of GhostNet's own deploy variants
+
+
+def default_pad_to(mode: str, device: str) -> int:
+    """GhostNet deploy padding that measured fastest
+    (docs/deploy_and_benchmark.md): 16 channels (AVX-512's lanes) for ONNX
+    Runtime's NCHWc kernels, 8 for PyTorch's CPU kernels and for GPUs."""
+    return 16 if mode == 'onnxruntime' and device == 'cpu' else 8
+
+
+@dataclass
+class Record:
+    part: str                   # e.g. 'backbone', 'RetinaNet inference'
+    variant: str                # backbone name [+ ' deploy']
+    mode: str
+    shape: Tuple[int, ...]      # input (N, C, H, W)
+    threads: int
+    device: str
+    times_ms: List[float] = field(default_factory=list)
+    peak_mb: Optional[float] = None
+    setup_s: float = 0.0        # build, export or compile time, not timed
+    error: Optional[str] = None
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times_ms) if self.times_ms else (
+            float('nan'))
+
+    def summary(self) -> dict:
+        out = asdict(self)
+        out.update(median_ms=self.median_ms,
+                   min_ms=min(self.times_ms, default=None),
+                   max_ms=max(self.times_ms, default=None))
+        return out
+
+
+def config_path(backbone: str, detector: str = 'RetinaNet') -> Path:
+    return CONFIG_DIR / BACKBONES[backbone].format(det=DETECTORS[detector])
+
+
+def build_detector(backbone: str, detector: str = 'RetinaNet') -> nn.Module:
+    """The Table 8 detector with random weights (mmdet's ``init_detector``:
+    no download, no ``init_weights``), its post-processing keeping every
+    candidate box (score_thr 0), so NMS works as it would on a trained
+    model."""
+    from mmdet.apis import init_detector
+    from mmengine.config import Config
+    cfg = Config.fromfile(str(config_path(backbone, detector)))
+    test_cfg = cfg.model.test_cfg
+    (test_cfg.rcnn if 'rcnn' in test_cfg else test_cfg).score_thr = 0.0
+    return init_detector(cfg, palette='random', device='cpu')
+
+
+def prepare(model: nn.Module, mode: str, ghost_deploy: Optional[tuple],
+            device: str, example: torch.Tensor,
+            workdir: str) -> Callable[[torch.Tensor], object]:
+    """A callable running ``model`` the way ``mode`` says (a deep copy; the
+    generic rewrites for every model; GhostNet's deploy path with
+    ``ghost_deploy = (pad_to, split)``)."""
+    model = copy.deepcopy(model)
+    drop_unused_layers(model)
+    if mode != 'eager':
+        fold_norms(model)
+    if ghost_deploy:
+        deploy_model(model, *ghost_deploy)
+    model.eval()
+    if mode == 'onnxruntime':
+        from ..deploy.onnx_export import export_onnx, ort_session
+        path = os.path.join(workdir, f'{id(model)}.onnx')
+        export_onnx(model, path, tuple(example.shape))
+        session = ort_session(path, threads=torch.get_num_threads())
+        return lambda x: session.run(None, {'input': x.cpu().numpy()})
+    model.to(device)
+    if mode == 'channels_last':
+        model.to(memory_format=torch.channels_last)
+    if mode == 'compile':
+        import torch._dynamo.config as dynamo
+        import torch._inductor.config as inductor
+        inductor.freezing = True  # constant weights: prepacked CPU kernels
+        # every variant is a new module object behind the same forward code:
+        # past dynamo's default of 8 recompilations it would run them eager
+        dynamo.cache_size_limit = max(dynamo.cache_size_limit, 256)
+        dynamo.accumulated_cache_size_limit = max(
+            dynamo.accumulated_cache_size_limit, 2048)
+        return torch.compile(
+            model, mode='reduce-overhead' if device == 'cuda' else None)
+    return model
+
+
+def as_input(x: torch.Tensor, mode: str) -> torch.Tensor:
+    return x.to(memory_format=torch.channels_last) if (
+        mode == 'channels_last') else x
+
+
+def synchronize(device: str) -> None:
+    if device == 'cuda':
+        torch.cuda.synchronize()
+
+
+def peak_memory_mb(fn: Callable[[], object], device: str) -> float:
+    """Peak memory allocated by torch while ``fn`` runs, above what was
+    allocated before: CUDA's allocator statistics on GPU, the profiler's
+    allocation trace on CPU."""
+    if device == 'cuda':
+        torch.cuda.synchronize()
+        base = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        fn()
+        torch.cuda.synchronize()
+        return (torch.cuda.max_memory_allocated() - base) / 2**20
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True,
+                 record_shapes=False) as prof:
+        fn()
+    live = peak = 0
+    for event in sorted(prof.events(), key=lambda e: e.time_range.start):
+        live += event.self_cpu_memory_usage
+        peak = max(peak, live)
+    return peak / 2**20
+
+
+def time_interleaved(calls: Dict[tuple, Callable[[], object]], warmup: int,
+                     repeats: int, device: str,
+                     grad: bool = False) -> Dict[tuple, List[float]]:
+    """Milliseconds per call, each repeat running every call once."""
+    context = torch.enable_grad if grad else torch.inference_mode
+    with context():
+        for fn in calls.values():
+            for _ in range(warmup):
+                fn()
+    times: Dict[tuple, List[float]] = {k: [] for k in calls}
+    for _ in range(repeats):
+        for key, fn in calls.items():
+            synchronize(device)
+            start = time.perf_counter()
+            with context():
+                fn()
+            synchronize(device)
+            times[key].append((time.perf_counter() - start) * 1e3)
+    return times
+
+
+def variants(backbones: Sequence[str], mode: str, device: str,
+             pad_to: Optional[int] = None,
+             sweep: bool = False) -> List[Tuple[str, str, Optional[tuple]]]:
+    """(name, backbone, deploy options) measured in ``mode``. GhostNet's
+    deploy variant is offered wherever the generic rewrites are: with
+    ``pad_to`` (None: :func:`default_pad_to`) and no split; with ``sweep``,
+    GhostNet-1.1x's with every pad_to of 1, 8, 16, split or not."""
+    out = [(b, b, None) for b in backbones]
+    if mode == 'eager':
+        return out
+    pad = pad_to or default_pad_to(mode, device)
+    out += [(b + DEPLOY, b, (pad, False)) for b in backbones
+            if b.startswith('GhostNet')]
+    if sweep and MAIN in backbones:
+        out += [(f'{MAIN}{DEPLOY} pad{p}{" split" if split else ""}', MAIN,
+                 (p, split)) for p in (1, 8, 16) for split in (False, True)]
+    return out
+
+
+def measure_group(part: str, models: Dict[str, nn.Module],
+                  backbones: Sequence[str], modes: Sequence[str],
+                  example: torch.Tensor, threads: int, device: str,
+                  pad_to: Optional[int], warmup: int, repeats: int,
+                  log: Callable[[str], None],
+                  call: Optional[Callable] = None,
+                  sweep: bool = False) -> List[Record]:
+    """One interleaved timing group: every backbone x mode at one input
+    (``pad_to`` None: :func:`default_pad_to`)."""
+    records, calls = [], {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for mode in modes:
+            for name, backbone, ghost in variants(backbones, mode, device,
+                                                  pad_to, sweep):
+                rec = Record(part, name, mode, tuple(example.shape), threads,
+                             device)
+                records.append(rec)
+                start = time.perf_counter()
+                try:
+                    fn = prepare(models[backbone], mode, ghost, device,
+                                 example, workdir)
+                    x = as_input(example.to(device), mode)
+                    run = (lambda f=fn, x=x: f(x)) if call is None else (
+                        lambda f=fn, x=x: call(f, x))
+                    with torch.inference_mode():
+                        run()  # compile/export happen here, not timed
+                    if mode not in ('onnxruntime', 'compile') or (
+                            device == 'cuda' and mode == 'compile'):
+                        # ORT's and inductor's CPU buffers are not torch
+                        # allocations the profiler sees
+                        with torch.inference_mode():
+                            rec.peak_mb = peak_memory_mb(run, device)
+                    calls[(name, mode)] = run
+                except Exception as e:  # noqa: BLE001  (reported, not fatal)
+                    rec.error = f'{type(e).__name__}: {e}'.splitlines()[0]
+                    log(f'  {name} [{mode}]: skipped ({rec.error})')
+                rec.setup_s = time.perf_counter() - start
+        times = time_interleaved(calls, warmup, repeats, device)
+    for rec in records:
+        rec.times_ms = times.get((rec.variant, rec.mode), [])
+    return records
+
+
+def ratio_rows(records: List[Record]) -> List[List[str]]:
+    """GhostNet-1.1x's speed relative to each baseline (> 1: faster), per
+    part, input, threads and mode, then in the best mode of each."""
+    rows = []
+    groups: Dict[tuple, List[Record]] = {}
+    for r in records:
+        if r.times_ms:
+            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
+    for (part, shape, threads), recs in groups.items():
+        def best(variant_prefix: str, mode: Optional[str] = None):
+            cands = [r for r in recs if (mode is None or r.mode == mode)
+                     and (r.variant == variant_prefix or r.variant.startswith(
+                         variant_prefix + DEPLOY))]
+            return min(cands, key=lambda r: r.median_ms, default=None)
+
+        modes = [m for m in MODES if any(r.mode == m for r in recs)]
+        for mode in modes + ['best of each']:
+            m = None if mode == 'best of each' else mode
+            ghost = best(MAIN, m)
+            if ghost is None:
+                continue
+            cells = []
+            for base in BASELINES:
+                other = best(base, m)
+                cells.append(f'{other.median_ms / ghost.median_ms:.2f}x'
+                             + (f' ({other.mode})' if m is None else '')
+                             if other else '-')
+            rows.append([part, 'x'.join(map(str, shape[2:])) + (
+                f' b{shape[0]}' if shape[0] > 1 else ''), str(threads),
+                mode, ghost.variant + (
+                    f' ({ghost.mode})' if m is None else ''), *cells])
+    return rows
+
+
+def detector_inputs(image: torch.Tensor, with_boxes: bool = False) -> dict:
+    """mmdet's data-loader output for ``image`` (N, 3, H, W), 0-255; with
+    ``with_boxes``, five random ground-truth boxes per image."""
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData
+    n, _, h, w = image.shape
+    samples = []
+    for _ in range(n):
+        sample = DetDataSample(metainfo=dict(
+            img_shape=(h, w), ori_shape=(h, w), scale_factor=(1., 1.)))
+        if with_boxes:
+            xy = torch.rand(5, 2) * torch.tensor([w * 0.7, h * 0.7])
+            wh = torch.rand(5, 2) * torch.tensor([w * 0.3, h * 0.3]) + 16
+            sample.gt_instances = InstanceData(
+                bboxes=torch.cat([xy, xy + wh], 1),
+                labels=torch.randint(0, 80, (5, )))
+        samples.append(sample)
+    return dict(inputs=list(image.to(torch.uint8)), data_samples=samples)
+
+
+def predict_call(model: nn.Module, image: torch.Tensor):
+    """Whole-detector inference: preprocessing, network, post-processing."""
+    return model.test_step(detector_inputs(image))
+
+
+def measure_training(detectors: Dict[str, nn.Module], image: torch.Tensor,
+                     threads: int, device: str, warmup: int, repeats: int,
+                     part: str) -> List[Record]:
+    """Training-step time (forward, backward, SGD step), AMP on CUDA."""
+    from mmengine.optim import AmpOptimWrapper, OptimWrapper
+    data = detector_inputs(image, with_boxes=True)
+    records, calls = [], {}
+    for name, detector in detectors.items():
+        model = drop_unused_layers(copy.deepcopy(detector)).to(device)
+        model.train()
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-4,
+                                    momentum=0.9)
+        wrapper = (AmpOptimWrapper(optimizer=optimizer) if device == 'cuda'
+                   else OptimWrapper(optimizer=optimizer))
+        rec = Record(part, name, 'eager' + (' amp' if device == 'cuda'
+                                            else ''),
+                     tuple(image.shape), threads, device)
+
+        def step(model=model, wrapper=wrapper):
+            return model.train_step(data, wrapper)
+
+        step()
+        rec.peak_mb = peak_memory_mb(step, device)
+        records.append(rec)
+        calls[(name, rec.mode)] = step
+    times = time_interleaved(calls, warmup, repeats, device, grad=True)
+    for rec in records:
+        rec.times_ms = times[(rec.variant, rec.mode)]
+    return records
+
+
+def op_profile(model: nn.Module, example: torch.Tensor, mode: str,
+               runs: int = 3,
+               trace_dir: Optional[str] = None) -> Dict[str, float]:
+    """Milliseconds per run by operator type: ONNX Runtime's own profiler
+    for ``onnxruntime`` (``model`` exported as is; its trace is kept in
+    ``trace_dir`` when given, never in the working directory), torch's
+    otherwise."""
+    if mode == 'onnxruntime':
+        import json
+
+        import onnxruntime as ort
+
+        from ..deploy.onnx_export import export_onnx
+        with tempfile.TemporaryDirectory() as workdir:
+            path = os.path.join(workdir, 'model.onnx')
+            export_onnx(model, path, tuple(example.shape))
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = torch.get_num_threads()
+            opts.inter_op_num_threads = 1
+            opts.log_severity_level = 3
+            opts.enable_profiling = True
+            opts.profile_file_prefix = os.path.join(workdir, 'ort')
+            session = ort.InferenceSession(
+                path, opts, providers=['CPUExecutionProvider'])
+            feed = {'input': example.numpy()}
+            session.run(None, feed)
+            for _ in range(runs):
+                session.run(None, feed)
+            trace = session.end_profiling()
+            with open(trace) as f:
+                events = json.load(f)
+            if trace_dir:
+                os.makedirs(trace_dir, exist_ok=True)
+                shutil.move(trace, os.path.join(trace_dir,
+                                                os.path.basename(trace)))
+        totals: Dict[str, float] = {}
+        for e in events:
+            if e.get('cat') == 'Node' and e['name'].endswith('_kernel_time'):
+                op = e['args']['op_name']
+                totals[op] = totals.get(op, 0.0) + e['dur'] / 1e3
+        return {k: v / (runs + 1) for k, v in totals.items()}
+    from torch.profiler import ProfilerActivity, profile
+    x = as_input(example, mode)
+    with torch.inference_mode():
+        model(x)
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(runs):
+                model(x)
+    return {e.key: e.self_cpu_time_total / 1e3 / runs
+            for e in prof.key_averages() if e.self_cpu_time_total > 0}

@@ -1,0 +1,174 @@
+"""The demo: train detectors from scratch on the synthetic data, evaluate
+COCO-style mAP (pycocotools), lay the runs out as Table 8 and draw
+predictions. ``tools/demo.py`` is its command line.
+
+A killed run picks up where it stopped when started again: finished
+models are read back, the interrupted one resumes from its last checkpoint.
+"""
+import json
+import time
+from pathlib import Path
+from typing import Dict, List
+
+from ..analysis.table8 import COCO_METRICS, table8_rows
+from ..analysis.table8 import markdown as table8_markdown
+from ..analysis.visualization import plot_table8, save_prediction_grid
+from ..datasets import DETECTION_SCALE, SyntheticCocoConfig
+from ..engine.hooks import InferenceTimerHook
+from ..utils.env import device_name
+from ..utils.markdown import markdown_table
+from ..utils.reproducibility import relax_cuda_checks, request_determinism
+
+# the checkout's configs/ (or a built package's copy), as run['config'] names
+MIM = Path(__file__).parents[1] / '.mim'
+
+
+class NoBoxesError(RuntimeError):
+    """A trained model predicted no box, so it has no mAP."""
+
+
+RESULTS_HEADER = ['detector', 'backbone (from scratch)', 'seed', 'epochs',
+                  'train time', 'train img/s', 'inference img/s', 'mAP',
+                  'AP50', 'AP75', 'APs', 'APm', 'APl']
+BACKBONES = ('ghostnet-1.1x', 'mobilenetv2-1.0x', 'mobilenetv3-large-1.0x')
+DETECTORS = ('retinanet', 'faster-rcnn')
+# per scale: config pattern, dataset, where it is made, work dir, detectors
+SCALES: Dict[str, Dict] = {
+    'demo': dict(config='configs/demo/{detector}_{backbone}_fpn_demo.py',
+                 data=SyntheticCocoConfig(),
+                 data_root=Path('data/synthetic_coco'),
+                 work_dir=Path('work_dirs/demo'), detectors=['retinanet']),
+    'detection': dict(
+        config='configs/detection_scale/{detector}_{backbone}_fpn_1x_'
+        'shapes20.py', data=DETECTION_SCALE,
+        data_root=Path('data/synthetic_shapes20'),
+        work_dir=Path('work_dirs/detection_scale'),
+        detectors=list(DETECTORS)),
+}
+
+
+def plan(detectors: List[str], compare: bool, seeds: int,
+         scale: str = 'demo') -> List[Dict]:
+    runs = []
+    for detector in detectors:
+        backbones = BACKBONES if compare else BACKBONES[:1]
+        runs += [dict(detector=detector, backbone=b, seed=seed, config=SCALES[
+            scale]['config'].format(detector=detector, backbone=b))
+                 for seed in range(seeds) for b in backbones]
+    # seed by seed: an interrupted --seeds run already holds whole comparisons
+    return sorted(runs, key=lambda r: r['seed'])
+
+
+def run_dir(work_dir: Path, run: Dict) -> Path:
+    return work_dir / f"{run['detector']}_{run['backbone']}" / \
+        f"seed{run['seed']}"
+
+
+def point_to_data(cfg, data_root: Path) -> None:
+    """Read the synthetic dataset from ``data_root`` instead of the
+    config's."""
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.data_root = str(data_root)
+    for split in ('val', 'test'):
+        cfg[f'{split}_evaluator'].ann_file = str(
+            data_root / 'annotations/instances_val.json')
+
+
+def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
+                       options: Dict, deterministic: bool = False) -> Dict:
+    """Train one model (resuming an interrupted run), evaluate it and, for
+    seed 0, draw its predictions. A finished run is read back, not redone."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    out = run_dir(work_dir, run)
+    result_file = out / 'result.json'
+    if result_file.is_file():
+        return json.loads(result_file.read_text())
+    cfg = Config.fromfile(str(MIM / run['config']))
+    point_to_data(cfg, data_root)
+    if options:
+        cfg.merge_from_dict(options)
+    cfg.work_dir = str(out)
+    # mmengine keeps one visualizer per name in a process: without a name of
+    # its own, every later run would log into the first run's work dir
+    cfg.visualizer.name = f"visualizer_{out}"
+    cfg.randomness = dict(seed=run['seed'])
+    if deterministic:
+        request_determinism(cfg, run['seed'])
+    cfg.resume = True  # continue a killed run; no-op on a fresh one
+    runner = Runner.from_cfg(cfg)
+    if deterministic:
+        relax_cuda_checks()
+    resumed = (out / 'last_checkpoint').is_file()
+    start = time.time()
+    runner.train()
+    train_s = time.time() - start
+    # a resumed run's time covers only what ran after the resume
+    train_images = None if resumed else (
+        cfg.train_cfg.max_epochs * len(runner.train_dataloader.dataset))
+    timer = InferenceTimerHook()
+    runner.register_hook(timer)
+    metrics = runner.test()
+    speed = dict(
+        train_s=train_s, resumed=resumed, device=device_name(),
+        train_images_per_s=train_images / train_s if train_images else None,
+        inference_images_per_s=timer.images_per_s,
+        inference_batch_size=cfg.test_dataloader.batch_size)
+    # the Table 8 layout reads the train time and speeds from here
+    (out / 'train_time.json').write_text(json.dumps(speed))
+    if f'coco/{COCO_METRICS[0]}' not in metrics:
+        raise NoBoxesError(
+            f'{out}: the model predicted no box above the test '
+            'score threshold, so there is no mAP (see the log above). Train '
+            'longer, or lower the threshold with --cfg-options '
+            'model.test_cfg.score_thr=0.0 (Faster R-CNN: '
+            'model.test_cfg.rcnn.score_thr=0.0).')
+    result = dict(run, epochs=cfg.train_cfg.max_epochs, work_dir=str(out),
+                  **speed,
+                  **{m: metrics[f'coco/{m}'] for m in COCO_METRICS})
+    if run['seed'] == 0:
+        picture = work_dir / f"predictions_{run['detector']}_" \
+                             f"{run['backbone']}.png"
+        save_prediction_grid(runner, picture)
+        result['picture'] = str(picture)
+    result_file.write_text(json.dumps(result, indent=2))
+    return result
+
+
+def results_table(rows: List[Dict]) -> str:
+    """One line per run: train time and speeds, COCO metrics (0-1)."""
+    table = []
+    for r in rows:
+        train_speed = r.get('train_images_per_s')
+        table.append([
+            r['detector'], r['backbone'], r['seed'], r['epochs'],
+            f"{r['train_s'] / 60:.1f} min" + (' (resumed)' if r['resumed']
+                                              else ''),
+            f'{train_speed:.1f}' if train_speed else '-',
+            f"{r['inference_images_per_s']:.1f}"
+            if 'inference_images_per_s' in r else '-',
+            *(f'{r[m]:.3f}' for m in COCO_METRICS)])
+    devices = sorted({r['device'] for r in rows if 'device' in r})
+    return markdown_table(RESULTS_HEADER, table) + (
+        f"\n\ndevice: {', '.join(devices) or 'not recorded'}; "
+        'inference: test-time forward with post-processing at the '
+        "config's test batch size, data loading excluded")
+
+
+def table8(rows: List[Dict], work_dir: Path) -> str:
+    """The Table 8 layout of the runs (mean ± std over seeds), saved with
+    its plot in ``work_dir``."""
+    merged = table8_rows([Path(r['work_dir']) for r in rows], [])
+    table = table8_markdown(merged)
+    (work_dir / 'table8.md').write_text(table + '\n')
+    plot_table8(merged, work_dir / 'table8.png')
+    return table
+
+
+def write_results(rows: List[Dict], work_dir: Path) -> str:
+    """Save the runs as ``results.json`` and ``results.md`` in
+    ``work_dir``; returns the table."""
+    table = results_table(rows)
+    (work_dir / 'results.json').write_text(json.dumps(rows, indent=2))
+    (work_dir / 'results.md').write_text(table + '\n')
+    return table

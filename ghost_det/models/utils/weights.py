@@ -1,0 +1,271 @@
+"""GhostNet weight layouts: conversion and strict backbone loading.
+
+:func:`convert_state_dict` turns official / timm ImageNet weights into an
+mmpretrain-style classifier checkpoint: ``backbone.*`` keys for
+:class:`ghost_det.models.GhostNet` and ``head.*`` keys for mmpretrain's
+``StackedLinearClsHead`` (the 1280 head conv becomes a linear layer).
+
+:func:`load_pretrained_backbone` is what a GhostNet ``init_cfg=dict(
+type='Pretrained', ...)`` runs: it finds the backbone in any layout users
+hold (official, timm, converted, mmpretrain classifier, mmdet detector) and
+loads every tensor, or raises an error that names the file, what does not
+fit and the fix, before training starts.
+"""
+import os.path as osp
+import re
+from collections import OrderedDict
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+
+BACKBONE_KEY = re.compile(r'^(conv_stem|bn1|blocks)\.')
+HEAD_KEYS = {
+    'conv_head.weight': 'head.layers.0.fc.weight',
+    'conv_head.bias': 'head.layers.0.fc.bias',
+    'classifier.weight': 'head.layers.1.fc.weight',
+    'classifier.bias': 'head.layers.1.fc.bias',
+}
+WRAPPER_KEYS = ('state_dict', 'model', 'state_dict_ema', 'model_ema')
+# Counters that the thop profiler leaves in some released checkpoints.
+PROFILER_KEY = re.compile(r'(^|\.)total_(ops|params)$')
+
+
+def unwrap_state_dict(obj: Mapping) -> Dict[str, torch.Tensor]:
+    """Return the tensor dict inside a checkpoint, without 'module.'."""
+    for key in WRAPPER_KEYS:
+        if key in obj and isinstance(obj[key], Mapping):
+            obj = obj[key]
+            break
+    return OrderedDict(
+        (k[len('module.'):] if k.startswith('module.') else k, v)
+        for k, v in obj.items())
+
+
+def convert_state_dict(
+        state_dict: Mapping) -> Tuple['OrderedDict[str, torch.Tensor]',
+                                      List[str]]:
+    """Map official/timm GhostNet keys to ``backbone.*`` / ``head.*``.
+
+    Returns the converted dict and the source keys that could not be placed
+    (thop profiler counters such as ``total_ops`` are dropped silently).
+    """
+    state_dict = unwrap_state_dict(state_dict)
+    converted: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
+    unplaced = []
+    for key, value in state_dict.items():
+        if PROFILER_KEY.search(key):
+            continue
+        if BACKBONE_KEY.match(key):
+            converted['backbone.' + key] = value
+        elif key in HEAD_KEYS:
+            if key == 'conv_head.weight':
+                value = value.flatten(1)
+            converted[HEAD_KEYS[key]] = value
+        else:
+            unplaced.append(key)
+    return converted, unplaced
+
+
+def infer_widen_factor(state_dict: Mapping) -> float:
+    """Guess the width multiplier from the width of ``blocks.9``."""
+    key = next((k for k in state_dict
+                if k.endswith('blocks.9.0.conv.weight')), None)
+    if key is None:
+        raise KeyError('no blocks.9.0.conv.weight: not a GhostNet checkpoint')
+    return round(state_dict[key].shape[0] / 960, 2)
+
+
+# --------------------------------------------------------------------------
+# Strict loading for ``init_cfg=dict(type='Pretrained', ...)``
+
+HOW_TO_GET_WEIGHTS = """\
+Ways to get GhostNet ImageNet weights (docs/weights.md):
+  - GhostNet-1.0x: the official weights; configs/ghostnet/*_ghostnet-1.0x_*
+    download them, or convert a local copy:
+      python tools/model_converters/convert_ghostnet_weights.py state_dict_73.98.pth \\
+          checkpoints/ghostnet-1.0x_in1k.pth
+  - any width (1.1x for the paper's Table 8): pretrain on ImageNet, then copy
+    the last checkpoint to the path in init_cfg:
+      python tools/train.py configs/pretrain/ghostnet-1.1x_8xb128_in1k.py
+      cp work_dirs/ghostnet-1.1x_8xb128_in1k/epoch_300.pth \\
+          checkpoints/ghostnet-1.1x_in1k.pth"""
+# Keys a bare (official/timm) GhostNet state dict may hold that the backbone
+# does not: the classifier head. Nothing else is ever skipped.
+CLASSIFIER_HEAD_KEY = re.compile(r'^(conv_head|classifier)\.')
+SHOWN = 5  # list at most this many keys of each kind in an error
+
+
+class PretrainedWeightsError(RuntimeError):
+    """A GhostNet checkpoint that cannot initialise the backbone."""
+
+
+def _is_remote(filename: str) -> bool:
+    return '://' in filename or filename.startswith(
+        ('open-mmlab:', 'openmmlab:', 'mmcls:', 'torchvision:'))
+
+
+def read_checkpoint(filename: str, map_location='cpu') -> Mapping:
+    """Load ``filename`` (path or URL) with mmengine's loaders, with errors
+    that name the file and what to do."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    if not _is_remote(filename) and not osp.isfile(filename):
+        raise FileNotFoundError(
+            f'GhostNet init_cfg: checkpoint {filename!r} does not exist '
+            f'(relative paths start at {osp.abspath(".")}). No GhostNet-1.1x '
+            f'ImageNet weights were ever published.\n{HOW_TO_GET_WEIGHTS}')
+    try:
+        checkpoint = CheckpointLoader.load_checkpoint(
+            filename, map_location=map_location)
+    except Exception as err:  # noqa: BLE001  (re-raised with the fix)
+        if _is_remote(filename):
+            raise
+        raise PretrainedWeightsError(
+            f'GhostNet init_cfg: {filename!r} is not a checkpoint that torch '
+            f'can load safely ({type(err).__name__}: '
+            f'{str(err).splitlines()[0] if str(err) else ""}). Expected a '
+            f'.pth file holding a GhostNet state dict.\n'
+            f'{HOW_TO_GET_WEIGHTS}') from err
+    if not isinstance(checkpoint, Mapping) or not any(
+            isinstance(v, torch.Tensor)
+            for v in unwrap_state_dict(checkpoint).values()):
+        raise PretrainedWeightsError(
+            f'GhostNet init_cfg: {filename!r} holds a '
+            f'{type(checkpoint).__name__} without tensors, not a state '
+            f'dict.\n{HOW_TO_GET_WEIGHTS}')
+    return checkpoint
+
+
+def _key_prefixes(keys: Sequence[str]) -> List[str]:
+    """Prefixes under which a GhostNet backbone sits in ``keys``."""
+    found = []
+    for key in keys:
+        match = re.match(r'^(.*?)(conv_stem|blocks\.\d+)\.', key)
+        if match and match.group(1) and match.group(1) not in found:
+            found.append(match.group(1))
+    return found
+
+
+def select_backbone_weights(
+        checkpoint: Mapping, prefix: Optional[str]
+) -> Tuple[Dict[str, torch.Tensor], str]:
+    """The backbone's tensors in ``checkpoint`` and a word on the layout.
+
+    With ``prefix`` (mmengine's meaning: the backbone sits under it, as in
+    converted, classifier and detector checkpoints), the keys under it.
+    A bare GhostNet state dict (official ``state_dict_73.98.pth``, timm's
+    ``ghostnet_100``) loads with or without a prefix; its classifier head
+    and thop's profiling counters are left out.
+    """
+    state_dict = unwrap_state_dict(checkpoint)
+    if prefix:
+        prefix = prefix if prefix.endswith('.') else prefix + '.'
+        selected = {k[len(prefix):]: v for k, v in state_dict.items()
+                    if k.startswith(prefix)}
+        if selected:
+            return ({k: v for k, v in selected.items()
+                     if not PROFILER_KEY.search(k)},
+                    f'the keys under {prefix!r}')
+    if any(BACKBONE_KEY.match(k) for k in state_dict):
+        return ({k: v for k, v in state_dict.items()
+                 if not PROFILER_KEY.search(k)
+                 and not CLASSIFIER_HEAD_KEY.match(k)},
+                'a bare GhostNet state dict (official/timm layout)')
+    found = _key_prefixes(list(state_dict))
+    if found:
+        where = ', '.join(repr(p) for p in found)
+        fix = (f"set prefix={found[0]!r} in the backbone's init_cfg, e.g. "
+               f"init_cfg=dict(type='Pretrained', checkpoint=..., "
+               f"prefix={found[0]!r})")
+        what = (f'no key starts with prefix {prefix!r}' if prefix else
+                'init_cfg has no prefix')
+        raise PretrainedWeightsError(
+            f'{what}, and the GhostNet backbone in this checkpoint sits under '
+            f'{where}.\nFix: {fix}.')
+    some = ', '.join(list(state_dict)[:SHOWN])
+    raise PretrainedWeightsError(
+        f'no GhostNet backbone in this checkpoint ({len(state_dict)} '
+        f'tensors, e.g. {some}); expected keys such as conv_stem.weight and '
+        f'blocks.0.0.ghost1.primary_conv.0.weight, bare or under a prefix.'
+        f'\n{HOW_TO_GET_WEIGHTS}')
+
+
+def _listing(title: str, lines: List[str]) -> str:
+    if not lines:
+        return ''
+    more = f'\n    ... and {len(lines) - SHOWN} more' if len(
+        lines) > SHOWN else ''
+    return (f'\n  {title}: {len(lines)}\n    ' + '\n    '.join(
+        lines[:SHOWN]) + more)
+
+
+def compare_with_model(model: nn.Module, weights: Mapping) -> str:
+    """What of ``weights`` does not fit ``model``: '' when every tensor of
+    the model is there with its shape and nothing else is.
+
+    Only ``num_batches_tracked`` counters may be absent (older PyTorch did
+    not save them; they do not change the computation)."""
+    own = model.state_dict()
+    missing = [k for k in own if k not in weights
+               and not k.endswith('num_batches_tracked')]
+    unexpected = [k for k in weights if k not in own]
+    mismatched = [
+        f'{k}: checkpoint {tuple(v.shape)}, model {tuple(own[k].shape)}'
+        for k, v in weights.items()
+        if k in own and tuple(v.shape) != tuple(own[k].shape)]
+    return (_listing('shape mismatches', mismatched)
+            + _listing('missing keys (in the model, not the checkpoint)',
+                       missing)
+            + _listing('unexpected keys (in the checkpoint, not the model)',
+                       unexpected))
+
+
+def width_name(widen_factor: float) -> str:
+    """1.0 -> '1.0x', 1.1 -> '1.1x', 0.75 -> '0.75x'."""
+    return f'{widen_factor:.1f}x' if round(widen_factor, 1) == round(
+        widen_factor, 6) else f'{widen_factor:g}x'
+
+
+def _width_advice(model: nn.Module, weights: Mapping) -> str:
+    try:
+        found = infer_widen_factor(weights)
+    except KeyError:
+        return ''
+    wanted = getattr(model, 'widen_factor', None)
+    if wanted is None or abs(found - wanted) < 1e-6:
+        return ''
+    indices = getattr(model, 'out_indices', (2, 4, 6, 8))
+    channels = [type(model).channels_at(found)[i] for i in indices]
+    return (f'\nThis checkpoint is GhostNet-{width_name(found)}; the config '
+            f'asks for {width_name(wanted)} (widen_factor={wanted!r}).\n'
+            f'Fix one of:\n'
+            f'  - use it as a {width_name(found)} model: '
+            f'model.backbone.widen_factor={found!r} and '
+            f'model.neck.in_channels={channels}\n'
+            f'  - get {width_name(wanted)} weights (below)')
+
+
+def load_pretrained_backbone(model: nn.Module, checkpoint: str,
+                             prefix: Optional[str] = None,
+                             map_location='cpu') -> None:
+    """Load every backbone tensor of ``checkpoint`` into ``model`` (a
+    GhostNet) or raise an error naming the file, the mismatch and the fix.
+    """
+    from mmengine.logging import print_log
+    raw = read_checkpoint(checkpoint, map_location)
+    try:
+        weights, layout = select_backbone_weights(raw, prefix)
+    except PretrainedWeightsError as err:
+        raise PretrainedWeightsError(
+            f'GhostNet init_cfg: cannot initialise the backbone from '
+            f'{checkpoint!r}: {err}') from None
+    problems = compare_with_model(model, weights)
+    if problems:
+        raise PretrainedWeightsError(
+            f'GhostNet init_cfg: {checkpoint!r} ({layout}) does not fit '
+            f'this GhostNet-{width_name(model.widen_factor)} backbone; '
+            f'nothing was loaded.{problems}{_width_advice(model, weights)}\n'
+            f'{HOW_TO_GET_WEIGHTS}')
+    model.load_state_dict(weights, strict=False)
+    print_log(f'GhostNet: loaded all {len(weights)} backbone tensors from '
+              f'{checkpoint} ({layout})', logger='current')

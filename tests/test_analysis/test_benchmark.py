@@ -1,0 +1,112 @@
+"""tools/analysis_tools/benchmark.py runs every part and mode for every backbone and
+writes what it promises; no timing is asserted (machines are noisy)."""
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from ghost_det.analysis.benchmark import Record, peak_memory_mb, ratio_rows, variants
+from tests._demo_helpers import ROOT
+
+
+@pytest.mark.slow  # the tool as a process, every part and mode
+def test_quick_run_measures_every_backbone_and_mode(tmp_path):
+    result = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/benchmark.py', '--quick',
+         '--threads', '1',
+         '--modes', 'eager', 'fold', 'channels_last', 'onnxruntime',
+         '--out-dir', str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert 'environment: python' in out and 'onnxruntime' in out
+    # the ratio table comes last
+    assert out.rindex('speed relative to the baselines') > out.rindex(
+        'train step, input')
+    report = json.loads(next(tmp_path.glob('*.json')).read_text())
+    assert next(tmp_path.glob('*.png')).stat().st_size > 0
+    records = report['records']
+    assert not [r for r in records if r['error']]
+    backbone = {(r['variant'], r['mode']) for r in records
+                if r['part'] == 'backbone'}
+    for name in ('GhostNet-1.1x', 'GhostNet-1.0x', 'MobileNetV2-1.0x',
+                 'MobileNetV3-L-1.0x'):
+        for mode in ('eager', 'fold', 'channels_last', 'onnxruntime'):
+            assert (name, mode) in backbone
+    assert ('GhostNet-1.1x deploy', 'onnxruntime') in backbone
+    parts = {r['part'] for r in records}
+    assert parts == {'backbone', 'throughput', 'RetinaNet inference',
+                     'RetinaNet train step', 'Faster R-CNN inference',
+                     'Faster R-CNN train step'}
+    for r in records:
+        assert len(r['times_ms']) == 2 and r['median_ms'] > 0
+        if r['mode'] != 'onnxruntime':
+            assert r['peak_mb'] > 0
+    # the docs' tables come from the saved JSON
+    report = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/benchmark.py', '--report',
+         str(next(tmp_path.glob('*.json')))], cwd=ROOT, capture_output=True,
+        text=True)
+    assert report.returncode == 0, report.stderr[-2000:]
+    assert '| GhostNet-1.1x deploy | - |' in report.stdout
+    assert report.stdout.count('| backbone | ') == 10  # 2 inputs x 5 rows
+
+
+def test_peak_memory_follows_allocations():
+    x = torch.randn(1, 64, 128, 128)  # 4 MiB
+
+    def two_live_copies():
+        a = x * 2
+        b = a + 1  # a and b alive together: 8 MiB
+        del a
+        return b * 3  # b and the result: 8 MiB
+
+    assert abs(peak_memory_mb(two_live_copies, 'cpu') - 8) < 0.5
+
+
+def test_ratio_rows_compare_like_with_like():
+    def rec(variant, mode, ms):
+        return Record('backbone', variant, mode, (1, 3, 224, 224), 1, 'cpu',
+                      times_ms=[ms])
+    rows = ratio_rows([
+        rec('GhostNet-1.1x', 'eager', 10), rec('GhostNet-1.1x', 'fold', 8),
+        rec('GhostNet-1.1x deploy', 'fold', 5),
+        rec('MobileNetV3-L-1.0x', 'eager', 5),
+        rec('MobileNetV3-L-1.0x', 'fold', 4),
+        rec('MobileNetV2-1.0x', 'eager', 20),
+        rec('MobileNetV2-1.0x', 'fold', 10)])
+    by_mode = {r[3]: r for r in rows}
+    assert by_mode['eager'][5:] == ['0.50x', '2.00x']
+    assert by_mode['fold'][4] == 'GhostNet-1.1x deploy'
+    assert by_mode['fold'][5:] == ['0.80x', '2.00x']
+    assert by_mode['best of each'][5:] == ['0.80x (fold)', '2.00x (fold)']
+
+
+def test_deploy_variant_only_where_generic_rewrites_are():
+    pair = ['GhostNet-1.1x', 'MobileNetV2-1.0x']
+    assert variants(pair, 'eager', 'cpu') == [
+        ('GhostNet-1.1x', 'GhostNet-1.1x', None),
+        ('MobileNetV2-1.0x', 'MobileNetV2-1.0x', None)]
+    fold = variants(pair, 'fold', 'cpu')
+    assert ('GhostNet-1.1x deploy', 'GhostNet-1.1x', (8, False)) in fold
+    assert len(fold) == 3  # no deploy variant for the MobileNets
+    assert ('GhostNet-1.1x deploy', 'GhostNet-1.1x', (16, False)) in (
+        variants(pair, 'onnxruntime', 'cpu'))
+    swept = variants(pair, 'fold', 'cpu', sweep=True)
+    assert ('GhostNet-1.1x deploy pad16 split', 'GhostNet-1.1x',
+            (16, True)) in swept and len(swept) == 9
+
+
+def test_op_profile_names_where_the_time_goes():
+    from ghost_det.analysis.benchmark import op_profile
+    from ghost_det.models import GhostNet
+    model = GhostNet()
+    model.eval()
+    x = torch.randn(1, 3, 64, 64)
+    ort = op_profile(model, x, 'onnxruntime', runs=1)
+    assert ort['Conv'] > 0 and 'Concat' in ort  # the Ghost modules' concat
+    eager = op_profile(model, x, 'channels_last', runs=1)
+    assert eager['aten::cat'] > 0
+    assert sum(eager.values()) > 0

@@ -1,0 +1,71 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from ghost_det.models import GhostNet
+from tests._timm_reference import randomised_timm_ghostnet
+
+pytestmark = pytest.mark.slow  # starts the tools as processes
+
+ROOT = Path(__file__).parents[2]
+
+
+def convert(src: Path, dst: Path, *extra: str):
+    return subprocess.run(
+        [sys.executable, 'tools/model_converters/convert_ghostnet_weights.py', str(src),
+         str(dst), *extra], cwd=ROOT, capture_output=True, text=True)
+
+
+def official_layout(tmp_path: Path, widen: float = 1.0, extra=None) -> Path:
+    """A state dict as the official state_dict_73.98.pth stores it: plain
+    tensors under the official names, plus thop's profiling counters."""
+    sd = dict(randomised_timm_ghostnet(widen).state_dict())
+    sd['blocks.0.0.ghost1.primary_conv.0.total_ops'] = torch.zeros(1)
+    sd['total_params'] = torch.zeros(1)
+    sd.update(extra or {})
+    path = tmp_path / 'state_dict_73.98.pth'
+    torch.save(sd, path)
+    return path
+
+
+def test_official_checkpoint_converts_and_loads_via_init_cfg(tmp_path):
+    src = official_layout(tmp_path)
+    dst = tmp_path / 'out' / 'ghostnet-1.0x_in1k.pth'
+    result = convert(src, dst)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'GhostNet 1x' in result.stdout
+    for line in ('could not place: 0', 'missing backbone keys: 0',
+                 'unexpected backbone keys: 0'):
+        assert line in result.stdout
+    model = GhostNet(widen_factor=1.0, init_cfg=dict(
+        type='Pretrained', checkpoint=str(dst), prefix='backbone.'))
+    model.init_weights()
+    reference = torch.load(src, weights_only=True)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, reference[key]), key
+
+
+def test_timm_state_dict_with_wrapper_and_width_inference(tmp_path):
+    sd = randomised_timm_ghostnet(1.3).state_dict()
+    src = tmp_path / 'timm.pth'
+    torch.save({'state_dict': {f'module.{k}': v for k, v in sd.items()}},
+               src)
+    result = convert(src, tmp_path / 'out.pth')
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'GhostNet 1.3x' in result.stdout
+
+
+def test_reports_keys_it_cannot_place(tmp_path):
+    src = official_layout(tmp_path, extra={'fc_extra.weight': torch.ones(2)})
+    result = convert(src, tmp_path / 'out.pth')
+    assert result.returncode == 1
+    assert 'could not place: 1\n  fc_extra.weight' in result.stdout
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    result = convert(tmp_path / 'nope.pth', tmp_path / 'out.pth')
+    assert result.returncode != 0
+    assert 'does not exist' in result.stderr

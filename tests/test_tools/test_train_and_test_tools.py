@@ -1,0 +1,245 @@
+"""tools/train.py and tools/test.py on a tiny synthetic dataset: training
+lowers the loss, evaluation is pycocotools mAP, test.py reproduces the
+mAP of the end-of-training evaluation, and resume restores the state."""
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+
+from tests._demo_helpers import ROOT, tiny_config, tiny_dataset
+
+pytestmark = pytest.mark.slow  # starts the tools as processes
+
+
+def run_tool(*args, check=True):
+    result = subprocess.run([sys.executable, *map(str, args)], cwd=ROOT,
+                            capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(result.stdout[-3000:] + result.stderr[-3000:])
+    return result
+
+
+def logged_records(work_dir: Path, pattern: str = 'vis_data/scalars.json'):
+    """Records of mmengine's json logs (training: scalars.json; test runs
+    log their metrics to <timestamp>.json)."""
+    records = []
+    for log in sorted(work_dir.rglob(pattern)):
+        for line in log.read_text().splitlines():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                pass
+    return records
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    """Two epochs of tools/train.py; evaluation after each epoch."""
+    tmp = tmp_path_factory.mktemp('train')
+    data = tiny_dataset(tmp / 'data')
+    config = tiny_config(tmp, data, max_epochs=2)
+    work_dir = tmp / 'work'
+    run_tool('tools/train.py', config, '--work-dir', work_dir)
+    return dict(config=config, work_dir=work_dir, data=data)
+
+
+def test_training_writes_checkpoints_and_evaluates(trained):
+    work_dir = trained['work_dir']
+    assert (work_dir / 'epoch_1.pth').is_file()
+    assert (work_dir / 'epoch_2.pth').is_file()
+    metrics = [r for r in logged_records(work_dir) if 'coco/bbox_mAP' in r]
+    assert len(metrics) == 2  # one evaluation per epoch
+    assert all(0.0 <= r['coco/bbox_mAP'] <= 1.0 for r in metrics)
+
+
+def test_test_tool_reproduces_end_of_training_map(trained, tmp_path):
+    final = [r for r in logged_records(trained['work_dir'])
+             if 'coco/bbox_mAP' in r][-1]
+    result = run_tool('tools/test.py', trained['config'],
+                      trained['work_dir'] / 'epoch_2.pth',
+                      '--work-dir', tmp_path / 'test',
+                      '--out', tmp_path / 'preds.pkl')
+    assert 'Weights only load failed' not in result.stdout + result.stderr
+    tested = [r for r in logged_records(tmp_path / 'test', '*.json')
+              if 'coco/bbox_mAP' in r]
+    assert len(tested) == 1
+    for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75'):
+        assert tested[0][key] == pytest.approx(final[key], abs=1e-3), key
+    assert (tmp_path / 'preds.pkl').is_file()
+
+
+def test_test_tool_deploy_gives_the_same_map(trained, tmp_path):
+    final = [r for r in logged_records(trained['work_dir'])
+             if 'coco/bbox_mAP' in r][-1]
+    result = run_tool('tools/test.py', trained['config'],
+                      trained['work_dir'] / 'epoch_2.pth',
+                      '--work-dir', tmp_path / 'test', '--deploy')
+    assert 'deployed model: BatchNorm folded, GhostNet pad_to=16' in (
+        result.stdout + result.stderr)
+    tested = [r for r in logged_records(tmp_path / 'test', '*.json')
+              if 'coco/bbox_mAP' in r]
+    for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75'):
+        assert tested[0][key] == pytest.approx(final[key], abs=1e-3), key
+
+
+def test_resume_restores_epoch_iteration_optimizer_and_lr(trained, tmp_path):
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    import ghost_det  # noqa: F401  (safe checkpoint loading)
+    ckpt_path = trained['work_dir'] / 'epoch_1.pth'
+    # the safe loader reads mmengine's checkpoint without weights_only=False
+    ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=True)
+
+    cfg = Config.fromfile(str(trained['config']))
+    cfg.work_dir = str(tmp_path / 'resumed')
+    cfg.resume, cfg.load_from = True, str(ckpt_path)
+    runner = Runner.from_cfg(cfg)
+    # the order of Runner.train(): optimizer, schedulers, then resume
+    runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
+    runner.param_schedulers = runner.build_param_scheduler(
+        runner.param_schedulers)
+    runner.load_or_resume()
+    assert runner.epoch == ckpt['meta']['epoch'] == 1
+    assert runner.iter == ckpt['meta']['iter'] > 0
+    saved_opt = ckpt['optimizer']
+    live_opt = runner.optim_wrapper.state_dict()
+    assert live_opt['param_groups'][0]['lr'] == pytest.approx(
+        saved_opt['param_groups'][0]['lr'])
+    saved_state = next(iter(saved_opt['state'].values()))
+    live_state = next(iter(live_opt['state'].values()))
+    for key in saved_state:
+        assert torch.equal(torch.as_tensor(saved_state[key]),
+                           torch.as_tensor(live_state[key])), key
+    for live, saved in zip(runner.param_schedulers,
+                           ckpt['param_schedulers']):
+        state = live.state_dict()
+        assert state['last_step'] == saved['last_step'] > 0
+        assert state['_global_step'] == saved['_global_step']
+        assert state['_last_value'] == pytest.approx(saved['_last_value'])
+
+
+def test_killed_run_resumes_from_last_checkpoint(trained, tmp_path):
+    """--resume with no path continues from the work dir's last checkpoint
+    and runs only the epochs that are left."""
+    import shutil
+    work_dir = tmp_path / 'work'
+    work_dir.mkdir()
+    shutil.copy(trained['work_dir'] / 'epoch_1.pth', work_dir)
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'epoch_1.pth'))
+    result = run_tool('tools/train.py', trained['config'], '--work-dir',
+                      work_dir, '--resume')
+    out = result.stdout + result.stderr
+    assert 'resumed epoch: 1' in out
+    assert 'Epoch(train)   [1]' not in out and 'Epoch(train) [1]' not in out
+    assert (work_dir / 'epoch_2.pth').is_file()
+
+
+def test_training_lowers_the_loss(tmp_path):
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    data = tiny_dataset(tmp_path / 'data', num_train=8, num_val=4)
+    cfg = Config.fromfile(str(tiny_config(tmp_path, data, batch_size=8)))
+    cfg.work_dir = str(tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    runner.model.init_weights()
+    model = runner.model.train()
+    batch = next(iter(runner.train_dataloader))
+    optim = runner.build_optim_wrapper(cfg.optim_wrapper)
+
+    def loss_on_batch():
+        data = model.data_preprocessor(batch, True)
+        losses = model(**data, mode='loss')
+        return model.parse_losses(losses)[0]
+
+    with torch.no_grad():
+        before = float(loss_on_batch())
+    for _ in range(12):
+        optim.update_params(loss_on_batch())
+    with torch.no_grad():
+        after = float(loss_on_batch())
+    assert after < 0.8 * before, (before, after)
+
+
+def test_train_tool_missing_config_is_clear(tmp_path):
+    result = run_tool('tools/train.py', tmp_path / 'nope.py', check=False)
+    assert result.returncode != 0
+    assert 'config file' in result.stderr and 'not found' in result.stderr
+
+
+def test_wrong_width_weights_stop_training_before_the_first_iteration(
+        trained, tmp_path):
+    """A 1.0x ImageNet checkpoint under the 1.1x config: tools/train.py
+    stops with the width and the fix, and trains nothing."""
+    from tests._timm_reference import randomised_timm_ghostnet
+    weights = tmp_path / 'state_dict_73.98.pth'
+    torch.save(randomised_timm_ghostnet(1.0).state_dict(), weights)
+    config = tmp_path / 'pretrained.py'
+    config.write_text(
+        f"_base_ = {str(trained['config'])!r}\n"
+        f"model = dict(backbone=dict(init_cfg=dict(_delete_=True, "
+        f"type='Pretrained', checkpoint={str(weights)!r}, "
+        f"prefix='backbone.')))\n")
+    work_dir = tmp_path / 'work'
+    result = run_tool('tools/train.py', config, '--work-dir', work_dir,
+                      check=False)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert 'PretrainedWeightsError' in out
+    assert 'GhostNet-1.0x; the config asks for 1.1x' in out
+    assert 'Epoch(train)' not in out
+    assert not list(work_dir.glob('*.pth'))
+
+
+def test_pretraining_config_trains_and_initialises_the_11x_detector(
+        tmp_path):
+    """configs/pretrain/ghostnet-1.1x_8xb128_in1k.py trains a few
+    iterations on a tiny ImageNet folder through tools/train.py, and its
+    checkpoint initialises the 1.1x RetinaNet with every backbone tensor."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from tests._demo_helpers import tiny_imagenet
+    data = tiny_imagenet(tmp_path / 'imagenet')
+    work_dir = tmp_path / 'work'
+    config = tmp_path / 'tiny_pretrain.py'
+    # the recipe's data and loop, shrunk: 2 iterations of 4 images, and the
+    # 5000-iteration warm-up and linear decay squeezed into them
+    config.write_text(textwrap.dedent(f'''
+        _base_ = {str(ROOT / 'configs/pretrain/ghostnet-1.1x_8xb128_in1k.py')!r}
+        loader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+                      dataset=dict(data_root={str(data)!r}))
+        train_dataloader = loader
+        val_dataloader = loader
+        test_dataloader = loader
+        train_cfg = dict(max_epochs=1)
+        param_scheduler = [
+            dict(type='ConstantLR', factor=0.1, by_epoch=False, begin=0, end=1),
+            dict(type='PolyLR', eta_min=0, by_epoch=False, begin=1)
+        ]
+        default_hooks = dict(logger=dict(interval=1))
+        '''))
+    result = run_tool('tools/train.py', config, '--work-dir', work_dir)
+    out = result.stdout + result.stderr
+    assert 'Epoch(train) [1][2/2]' in out
+    assert 'accuracy/top1' in out
+    checkpoint = work_dir / 'epoch_1.pth'
+    saved = torch.load(checkpoint, map_location='cpu',
+                       weights_only=True)['state_dict']
+
+    cfg = Config.fromfile(
+        str(ROOT / 'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py'))
+    cfg.model.backbone.init_cfg.checkpoint = str(checkpoint)
+    init_default_scope('mmdet')
+    detector = MODELS.build(cfg.model)
+    detector.init_weights()
+    backbone = detector.backbone.state_dict()
+    assert len(backbone) == 508
+    for key, value in backbone.items():
+        assert torch.equal(value, saved['backbone.' + key]), key
