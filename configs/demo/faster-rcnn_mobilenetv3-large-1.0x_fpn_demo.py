@@ -4,8 +4,9 @@
 # place, the backbone of
 # ../baselines/faster-rcnn_mobilenetv3-large-1.0x_fpn_1x_coco.py
 # initialised from scratch as the GhostNet demo's. Only the backbone, the FPN
-# in_channels and find_unused_parameters differ (tests/test_configs.py diffs
-# the built configs): the same data, input size, head, schedule and seed.
+# in_channels and find_unused_parameters differ
+# (tests/test_configs/test_configs.py diffs the built configs): the same
+# data, input size, head, schedule and seed.
 _base_ = [
     './faster-rcnn_ghostnet-1.1x_fpn_demo.py',
     '../_base_/mobilenet_backbones.py'
