@@ -1,7 +1,7 @@
 """Evaluate a trained detector (mmdet's command-line conventions).
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out RESULTS.pkl]
-        [--deploy [--pad-to 16]]
+        [--deploy] [--backend pytorch|onnxruntime|openvino] [--layout L]
     bash tools/dist_test.sh CONFIG CHECKPOINT GPUS [...]
 """
 import argparse
@@ -13,6 +13,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
+from ghost_det.deploy.engine_detector import BACKENDS, test_input_size
 from ghost_det.utils.distributed import (
     close_process_group,
     use_cpu_processes_without_gpus,
@@ -28,12 +29,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--show-dir', help='save drawn predictions here '
                         '(inside the work dir)')
     parser.add_argument('--deploy', action='store_true',
-                        help='test the deployed model: BatchNorm folded, '
-                        'GhostNet switch_to_deploy (exact, faster)')
-    parser.add_argument('--pad-to', type=int, default=16,
-                        help='with --deploy: pad GhostNet\'s Ghost halves '
-                        'to this many channels (16 for AVX-512, 8 for AVX2, '
-                        '1 for none)')
+                        help='test the deployed model (exact, faster): '
+                        'BatchNorm folded, GhostNet relaid for the backend')
+    parser.add_argument('--backend', choices=BACKENDS, default=None,
+                        help='run the test in this engine (implies '
+                        '--deploy; onnxruntime/openvino export the detector '
+                        'end to end, with post-processing, into the work '
+                        'dir)')
+    parser.add_argument('--layout', help='GhostNet deploy layout: fold, '
+                        'pad<N>, pad<N>-split (default: the fastest '
+                        'measured for the backend)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
     parser.add_argument('--launcher', default='none',
@@ -61,9 +66,10 @@ def main() -> None:
     if args.show_dir:
         vis = cfg.default_hooks.visualization
         vis.draw, vis.test_out_dir = True, args.show_dir
-    if args.deploy:
-        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-            dict(type='DeployHook', pad_to=args.pad_to)]
+    if args.deploy or args.backend:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(
+            type='DeployHook', backend=args.backend or 'pytorch',
+            layout=args.layout, input_size=test_input_size(cfg))]
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg
               else RUNNERS.build(cfg))
     if args.out:

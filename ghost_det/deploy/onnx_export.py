@@ -82,3 +82,33 @@ def ort_session(path: str, threads: int = 0):
     options.log_severity_level = 3
     return ort.InferenceSession(path, options,
                                 providers=['CPUExecutionProvider'])
+
+
+def export_end_to_end(detector: nn.Module, path: str,
+                      shape: Sequence[int] = (800, 1344)) -> List[str]:
+    """Trace ``detector`` from image to detections (RetinaNet) or to
+    proposals and FPN features (Faster R-CNN), see
+    :class:`~ghost_det.deploy.end_to_end.EndToEnd`, at batch 1 and
+    ``shape`` (H, W); the graph is dynamic in height and width. Inputs:
+    ``input`` (1, 3, H, W) and ``img_shape`` (2,) float, the image's (h, w)
+    before padding. Returns the output names."""
+    from .end_to_end import EndToEnd
+    detector.eval()
+    module = EndToEnd(detector)
+    names = module.output_names()
+    h, w = shape
+    example = (torch.randn(1, 3, h, w), torch.tensor([h, w], dtype=torch.float))
+    dynamic = {'input': {2: 'height', 3: 'width'}}
+    dynamic.update({n: {0: f'n_{n}'} for n in names
+                    if not n.startswith('feat_')})
+    dynamic.update({n: {2: f'h_{n}', 3: f'w_{n}'} for n in names
+                    if n.startswith('feat_')})
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', torch.jit.TracerWarning)
+        warnings.simplefilter('ignore', UserWarning)
+        torch.onnx.export(
+            module, example, path, dynamo=False, opset_version=OPSET,
+            input_names=['input', 'img_shape'], output_names=names,
+            dynamic_axes=dynamic)
+    return names

@@ -4,15 +4,22 @@ Generic rewrites, applied to every backbone alike:
   * :func:`drop_unused_layers`: mmdet's MobileNetV2 and mmpretrain's
     MobileNetV3 run their last 1x1 conv although no output uses it;
   * BatchNorm folded into the preceding conv (mmcv's ``fuse_conv_bn``).
-GhostNet's own: :meth:`GhostNet.switch_to_deploy` (zero-padded Ghost halves,
-no-op slices dropped).
+GhostNet's own: :mod:`ghost_det.deploy.ghostnet` (zero-padded or split
+Ghost halves), through :func:`deploy_model` or :meth:`GhostNet.switch_to_deploy`.
 """
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch.nn as nn
 from mmcv.cnn.utils import fuse_conv_bn
 
 from ..models import GhostNet
+from .ghostnet import (
+    GhostLayout,
+    default_layout,
+    deploy_ghostnet,
+    fold_outputs_into_neck,
+    neck_reads_parts,
+)
 
 
 def drop_unused_layers(model: nn.Module) -> nn.Module:
@@ -36,13 +43,27 @@ def fold_norms(model: nn.Module) -> nn.Module:
     return fuse_conv_bn(model)
 
 
-def deploy_model(model: nn.Module, pad_to: Optional[int] = 16,
-                 split: bool = False) -> nn.Module:
-    """:func:`fold_norms`, then GhostNet's own deploy path on every GhostNet
-    inside ``model`` (:meth:`GhostNet.switch_to_deploy`; ``pad_to=None``
-    skips it). In place; returns ``model``."""
+def deploy_model(model: nn.Module, engine: str = 'pytorch',
+                 layout: Optional[str] = None,
+                 input_size: Optional[Sequence[int]] = None) -> nn.Module:
+    """Deploy a backbone or a detector for ``engine``, in place: every
+    GhostNet inside gets :func:`~ghost_det.deploy.ghostnet.deploy_ghostnet`
+    with ``layout`` (default: the one measured fastest on ``engine`` at
+    ``input_size``, see :func:`~ghost_det.deploy.ghostnet.default_layout`),
+    then
+    :func:`fold_norms` folds BatchNorm everywhere else. In a detector whose
+    neck is mmdet's FPN, a relaid backbone's output gathers are folded into
+    the FPN's convs, so no gather op remains. Returns ``model``."""
+    chosen = (GhostLayout.parse(layout) if layout is not None
+              else default_layout(engine, input_size))
     model.eval()
-    if pad_to is not None:
-        for m in [m for m in model.modules() if isinstance(m, GhostNet)]:
-            m.switch_to_deploy(pad_to=pad_to, split=split)
+    backbone, neck = getattr(model, 'backbone', None), getattr(
+        model, 'neck', None)
+    if isinstance(backbone, GhostNet) and chosen.relaid and (
+            neck_reads_parts(neck)):
+        layouts = deploy_ghostnet(backbone, chosen, gather_outputs=False)
+        fold_outputs_into_neck(neck, layouts)
+    for m in [m for m in model.modules()
+              if isinstance(m, GhostNet) and not m.deploy]:
+        deploy_ghostnet(m, chosen)
     return fold_norms(model)

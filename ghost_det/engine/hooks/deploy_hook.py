@@ -1,27 +1,57 @@
-"""Test the deployed model (``tools/test.py --deploy``)."""
-from typing import Optional
+"""Test the deployed model (``tools/test.py --deploy`` / ``--backend``)."""
+import os.path as osp
+from typing import Optional, Sequence
 
 from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
 
 from ...deploy import deploy_model
+from ...deploy.engine_detector import BACKENDS, EngineDetector, engine_session
 
 
 @HOOKS.register_module()
 class DeployHook(Hook):
-    """Test the deployed model: :func:`deploy_model` after the checkpoint
-    is loaded, before the first test iteration (``tools/test.py
-    --deploy``)."""
+    """After the checkpoint is loaded, before the first test iteration:
+    :func:`~ghost_det.deploy.deploy_model` for ``backend``; with
+    ``onnxruntime`` or ``openvino`` the detector is then exported end to end
+    (:func:`~ghost_det.deploy.onnx_export.export_end_to_end`, into the work
+    dir) and the test runs in that engine.
+
+    Args:
+        backend: ``pytorch``, ``onnxruntime`` or ``openvino``.
+        layout: GhostNet deploy layout (default: the engine's fastest).
+        input_size: (H, W) of the test images after resizing; picks the
+            layout and is the export's tracing size.
+        threads: Engine threads; 0 lets the engine choose.
+    """
 
     priority = 'VERY_HIGH'
 
-    def __init__(self, pad_to: Optional[int] = 16) -> None:
-        self.pad_to = pad_to
+    def __init__(self, backend: str = 'pytorch',
+                 layout: Optional[str] = None,
+                 input_size: Sequence[int] = (800, 1344),
+                 threads: int = 0) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f'backend must be one of {", ".join(BACKENDS)}, '
+                             f'got {backend!r}')
+        self.backend, self.layout = backend, layout
+        self.input_size = tuple(-(-s // 32) * 32 for s in input_size)
+        self.threads = threads
 
     def before_test(self, runner) -> None:
+        from ...deploy.ghostnet import GhostLayout, default_layout
         model = runner.model
         model = getattr(model, 'module', model)
-        deploy_model(model, self.pad_to)
-        runner.logger.info(
-            f'deployed model: BatchNorm folded, GhostNet pad_to='
-            f'{self.pad_to}')
+        deploy_model(model, self.backend, self.layout, self.input_size)
+        layout = (GhostLayout.parse(self.layout) if self.layout
+                  else default_layout(self.backend, self.input_size))
+        message = (f'deployed model: BatchNorm folded, GhostNet layout '
+                   f'{layout.name}')
+        if self.backend != 'pytorch':
+            from ...deploy.onnx_export import export_end_to_end
+            path = osp.join(runner.work_dir, 'end2end.onnx')
+            export_end_to_end(model, path, self.input_size)
+            runner.model = EngineDetector(
+                model, engine_session(path, self.backend, self.threads))
+            message += f'; exported to {path}, run by {self.backend}'
+        runner.logger.info(message)

@@ -1,11 +1,10 @@
 """GhostNet backbone ("GhostNet: More Features from Cheap Operations", 2020)."""
 from numbers import Real
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_conv_layer, build_norm_layer
-from mmcv.cnn.utils import fuse_conv_bn
 from mmdet.models.utils import make_divisible
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
@@ -14,7 +13,6 @@ from mmengine.model.weight_init import PretrainedInit
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..layers import GhostBottleneck
-from ..layers.channel_layout import ChannelLayout, SplitConv, each
 from ..utils.weights import load_pretrained_backbone
 
 NUM_GROUPS = 10  # blocks.0 - blocks.9, as in the official checkpoints
@@ -33,8 +31,6 @@ class ConvNormAct(nn.Module):
         self.act1 = build_activation_layer(act_cfg)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if isinstance(x, list):  # deploy path: parts in, parts out
-            return each(self.act1, self.conv(x))
         return self.act1(self.bn1(self.conv(x)))
 
 
@@ -132,8 +128,7 @@ class GhostNet(BaseModule):
             ConvNormAct(channels, last, conv_cfg, norm_cfg, act_cfg)))
         self.block_channels = self.channels_at(widen_factor)
         self.blocks = nn.Sequential(*groups)
-        self.deploy = False
-        self.output_layouts: List[ChannelLayout] = []
+        self.deploy = False  # set by switch_to_deploy()
         self._freeze_stages()
 
     @classmethod
@@ -216,49 +211,32 @@ class GhostNet(BaseModule):
             map_location=cfg.get('map_location', 'cpu'))
         self._is_init = True
 
-    def switch_to_deploy(self, pad_to: int = 16,
-                         split: bool = False) -> None:
-        """Turn this backbone into an inference-only equivalent, in place.
+    def switch_to_deploy(self, engine: str = 'pytorch',
+                         layout: Optional[str] = None,
+                         input_size: Optional[Sequence[int]] = None) -> None:
+        """Turn this backbone into an inference-only equivalent, in place
+        (mmpretrain's convention). Exact: outputs equal the eager ones up
+        to float rounding. Training after this is not supported.
 
-        Exact rewrites only (outputs equal eager ones up to float rounding):
-        every BatchNorm folded into its conv (mmcv's ``fuse_conv_bn``), the
-        Ghost modules' no-op output slices dropped, the block groups after
-        the last output removed; every Ghost module's intrinsic and ghost
-        halves zero-padded to a multiple of ``pad_to`` channels (1: none)
-        and, with ``split``, kept as two tensors instead of concatenated
-        (see :mod:`~ghost_det.models.layers.channel_layout`). The outputs
-        are gathered back to their real channels. The benchmark
-        (docs/deploy_and_benchmark.md) gives the settings that run
-        fastest. Training after this is not supported.
+        Args:
+            engine: Where the model will run: ``pytorch``, ``onnxruntime``
+                or ``openvino``; picks the layout measured fastest there.
+            input_size: (H, W) of the inputs, when known: in PyTorch,
+                detection-size inputs get split halves, small ones (and
+                an unknown size) plain BatchNorm folding.
+            layout: Override: ``fold`` (BatchNorm folded, unused groups
+                dropped), ``pad<N>`` (Ghost halves zero-padded to N
+                channels), ``pad<N>-split`` (halves kept apart). See
+                :mod:`ghost_det.deploy.ghostnet`.
         """
-        if self.deploy:
-            return
-        if isinstance(pad_to, bool) or not isinstance(pad_to, int) or (
-                pad_to < 1):
-            raise ValueError(f'pad_to must be an int >= 1, got {pad_to!r}')
-        fuse_conv_bn(self)
-        last = self.out_indices[-1]
-        self.blocks = self.blocks[:last + 1]
-        layout = ChannelLayout.ghost(self.conv_stem.out_channels, pad_to,
-                                     split)
-        self.conv_stem = SplitConv(
-            self.conv_stem, ChannelLayout.dense(self.in_channels), layout)
-        self.output_layouts = []
-        for i, group in enumerate(self.blocks):
-            for block in group:
-                if isinstance(block, GhostBottleneck):
-                    layout = block.relayout(layout, pad_to, split)
-                else:  # blocks.9, a 1x1 conv to a dense output
-                    dense = ChannelLayout.dense(block.conv.out_channels)
-                    block.conv = SplitConv(block.conv, layout, dense)
-                    layout = dense
-            if i in self.out_indices:
-                self.output_layouts.append(layout)
-                # moves with the model (.to(device)); not in state_dict
-                self.register_buffer(f'_gather_{i}', layout.positions(),
-                                     persistent=False)
-        self.with_cp = False
-        self.deploy = True
+        from ...deploy.ghostnet import (
+            GhostLayout,
+            default_layout,
+            deploy_ghostnet,
+        )
+        chosen = (GhostLayout.parse(layout) if layout is not None
+                  else default_layout(engine, input_size))
+        deploy_ghostnet(self, chosen)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if x.dim() != 4 or x.shape[1] != self.in_channels:
@@ -267,25 +245,12 @@ class GhostNet(BaseModule):
                 f'H, W), got {tuple(x.shape)}; convert grayscale or RGBA '
                 f'images to RGB, or set in_channels={self.in_channels} to '
                 f'the channel count of your data')
-        if self.deploy:
-            return self._forward_parts(x)
         x = self.act1(self.bn1(self.conv_stem(x)))
         outs = []
         for i in range(self.out_indices[-1] + 1):
             x = self.blocks[i](x)
             if i in self.out_indices:
                 outs.append(x)
-        return tuple(outs)
-
-    def _forward_parts(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        parts = each(self.act1, self.conv_stem([x]))
-        outs = []
-        for i in range(self.out_indices[-1] + 1):
-            parts = self.blocks[i](parts)
-            if i in self.out_indices:
-                layout = self.output_layouts[self.out_indices.index(i)]
-                outs.append(layout.gather(parts,
-                                          getattr(self, f'_gather_{i}')))
         return tuple(outs)
 
     def train(self, mode: bool = True) -> 'GhostNet':

@@ -1,17 +1,15 @@
 """Ghost bottleneck (GhostNet paper, Sec. 3.2, Fig. 3)."""
 import contextlib
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
 from mmcv.cnn import build_conv_layer, build_norm_layer
-from mmcv.cnn.utils import fuse_conv_bn
 from mmdet.utils import ConfigType, OptConfigType
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from .channel_layout import ChannelLayout, SplitConv
 from .ghost_module import GhostModule
 from .squeeze_excite import SqueezeExcite
 
@@ -51,7 +49,6 @@ class GhostBottleneck(BaseModule):
             raise ValueError(f'stride must be 1 or 2, got {stride!r}')
         self.stride = stride
         self.with_cp = with_cp
-        self.parts_io = False  # deploy: lists of part tensors in and out
         pad = (dw_kernel_size - 1) // 2
         self.ghost1 = GhostModule(
             in_channels, mid_channels, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
@@ -78,46 +75,6 @@ class GhostBottleneck(BaseModule):
                 build_conv_layer(
                     conv_cfg, in_channels, out_channels, 1, bias=False),
                 build_norm_layer(norm_cfg, out_channels)[1])
-
-    def switch_to_deploy(self) -> None:
-        """Inference-only and exact: every BatchNorm folded into its conv,
-        no-op slices dropped, no activation checkpointing."""
-        fuse_conv_bn(self)
-        self.ghost1.switch_to_deploy()
-        self.ghost2.switch_to_deploy()
-        self.with_cp = False
-
-    def relayout(self, in_layout: ChannelLayout, pad_to: int,
-                 split: bool) -> ChannelLayout:
-        """Deploy inside a relaid network (see :class:`ChannelLayout`): take
-        the parts of ``in_layout``, pad every Ghost module to ``pad_to``,
-        keep its halves apart with ``split``; return the output's layout."""
-        self.switch_to_deploy()
-        mid = self.ghost1.relayout(in_layout, pad_to, split)
-        if self.stride > 1:
-            self.conv_dw = SplitConv(self.conv_dw, mid, mid)
-        if self.se is not None:
-            self.se.relayout(mid)
-        out = self.ghost2.relayout(mid, pad_to, split)
-        if len(self.shortcut) == 0:
-            if not in_layout.same_as(out):
-                raise ValueError('an identity shortcut needs the input in '
-                                 'the layout of the output')
-        else:
-            self.shortcut = nn.Sequential(
-                SplitConv(self.shortcut[0], in_layout, in_layout),
-                SplitConv(self.shortcut[2], in_layout, out))
-        self.parts_io = True
-        return out
-
-    def _forward_parts(self, x: List[torch.Tensor]) -> List[torch.Tensor]:
-        out = self.ghost1(x)
-        if self.stride > 1:
-            out = self.conv_dw(out)
-        if self.se is not None:
-            out = self.se(out)
-        short = self.shortcut(x) if len(self.shortcut) else x
-        return [a + b for a, b in zip(self.ghost2(out), short)]
 
     def _residual(self, x: torch.Tensor) -> torch.Tensor:
         out = self.ghost1(x)
@@ -149,8 +106,6 @@ class GhostBottleneck(BaseModule):
         return contextlib.nullcontext(), self._norm_statistics_kept()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.parts_io:
-            return self._forward_parts(x)
         if self.with_cp and x.requires_grad:
             return cp.checkpoint(self._residual, x, use_reentrant=False,
                                  context_fn=self._checkpoint_contexts)

@@ -1,15 +1,11 @@
 """Ghost module (GhostNet paper, Sec. 3.1): a plug-in replacement for a conv layer."""
 import math
-from typing import List
 
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_conv_layer, build_norm_layer
-from mmcv.cnn.utils import fuse_conv_bn
 from mmdet.utils import ConfigType, OptConfigType
 from mmengine.model import BaseModule
-
-from .channel_layout import ChannelLayout, SplitConv, each, round_up
 
 
 class GhostModule(BaseModule):
@@ -62,9 +58,6 @@ class GhostModule(BaseModule):
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.ratio = ratio
-        self.deploy = False
-        self.trim = True  # cut the concat to out_channels
-        self.parts_io = False  # deploy: lists of part tensors in and out
         init_channels = math.ceil(out_channels / ratio)
         ghost_channels = init_channels * (ratio - 1)
         self.primary_conv = self._conv_norm_act(
@@ -86,52 +79,11 @@ class GhostModule(BaseModule):
         act = build_activation_layer(act_cfg) if act_cfg else nn.Identity()
         return nn.Sequential(conv, norm, act)
 
-    def switch_to_deploy(self) -> None:
-        """Inference-only and exact: BatchNorm folded into the convs
-        (mmcv's ``fuse_conv_bn``), and the output slice dropped where it
-        cuts nothing (always, for ratio 2 and even widths)."""
-        fuse_conv_bn(self)
-        self.trim = self._concat_channels != self.out_channels
-        self.deploy = True
-
-    @property
-    def _concat_channels(self) -> int:
-        return (self.primary_conv[0].out_channels
-                + self.cheap_operation[0].out_channels)
-
-    def relayout(self, in_layout: ChannelLayout, pad_to: int,
-                 split: bool) -> ChannelLayout:
-        """Deploy this module inside a relaid network: take the parts of
-        ``in_layout`` (a list of tensors), pad the intrinsic and ghost halves
-        to multiples of ``pad_to``, return them as two parts (``split``) or
-        one, and say where the outputs sit (see :class:`ChannelLayout`).
-        Ratio 2 only (GhostNet's)."""
-        if self.ratio != 2:
-            raise ValueError('only ratio-2 Ghost modules can be relaid')
-        self.switch_to_deploy()
-        init = self.primary_conv[0].out_channels
-        intrinsic = ChannelLayout.padded(init, round_up(init, pad_to))
-        self.primary_conv[0] = SplitConv(self.primary_conv[0], in_layout,
-                                         intrinsic)
-        self.cheap_operation[0] = SplitConv(self.cheap_operation[0],
-                                            intrinsic, intrinsic)
-        self.split = split
-        self.parts_io = True
-        return ChannelLayout.ghost(self.out_channels, pad_to, split)
-
-    def _forward_parts(self, x: List[torch.Tensor]) -> List[torch.Tensor]:
-        intrinsic = each(self.primary_conv[2], self.primary_conv[0](x))
-        ghost = each(self.cheap_operation[2], self.cheap_operation[0](
-            intrinsic))
-        if self.split:
-            return intrinsic + ghost
-        return [torch.cat(intrinsic + ghost, dim=1)]
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.parts_io:
-            return self._forward_parts(x)
         intrinsic = self.primary_conv(x)
         ghost = self.cheap_operation(intrinsic)
         out = torch.cat([intrinsic, ghost], dim=1)
-        return out[:, :self.out_channels] if self.trim else out
+        # ratio 2 and an even width (GhostNet's) cut nothing
+        return (out if out.shape[1] == self.out_channels
+                else out[:, :self.out_channels])
 

@@ -7,8 +7,6 @@ from mmdet.utils import ConfigType, OptConfigType
 from mmengine.model import BaseModule
 from mmengine.registry import MODELS
 
-from .channel_layout import ChannelLayout, SplitConv, each
-
 # The paper's hard sigmoid, relu6(x + 3) / 6, is torch's Hardsigmoid; mmcv
 # registers only its own HSigmoid, which warns about changed defaults.
 if 'Hardsigmoid' not in MODELS.module_dict:
@@ -45,22 +43,7 @@ class SqueezeExcite(BaseModule):
         self.act1 = build_activation_layer(act_cfg)
         self.conv_expand = nn.Conv2d(reduced, channels, 1, bias=True)
         self.gate = build_activation_layer(gate_cfg)
-        self.parts_io = False  # deploy: lists of part tensors in and out
-
-    def relayout(self, layout: ChannelLayout) -> None:
-        """Gate a feature map held in ``layout`` (deploy path; lists of part
-        tensors in and out). Padded channels get gate(0) = 0.5 times their
-        value: zeros stay zeros."""
-        reduced = ChannelLayout.dense(self.conv_reduce.out_channels)
-        self.conv_reduce = SplitConv(self.conv_reduce, layout, reduced)
-        self.conv_expand = SplitConv(self.conv_expand, reduced, layout)
-        self.parts_io = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.parts_io:
-            pooled = [self.avg_pool(p) for p in x]
-            gates = self.conv_expand(each(self.act1,
-                                          self.conv_reduce(pooled)))
-            return [p * self.gate(g) for p, g in zip(x, gates)]
         w = self.conv_expand(self.act1(self.conv_reduce(self.avg_pool(x))))
         return x * self.gate(w)

@@ -15,7 +15,7 @@ Two exact rewrites of how a feature map is held:
   activation runs on each part.
 
 A :class:`ChannelLayout` says which real channels each part holds and where.
-Deploy-path modules take and return lists of part tensors.
+The modules here take and return lists of part tensors.
 """
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
@@ -191,6 +191,47 @@ class SplitConv(nn.Module):
         return outs
 
 
-def each(module: nn.Module, parts: List[torch.Tensor]) -> List[torch.Tensor]:
+class Each(nn.Module):
     """``module`` (an activation) applied to every part."""
-    return [module(p) for p in parts]
+
+    def __init__(self, module: nn.Module) -> None:
+        super().__init__()
+        self.module = module
+
+    def forward(self, parts: List[torch.Tensor]) -> List[torch.Tensor]:
+        return [self.module(p) for p in parts]
+
+
+class ToParts(nn.Module):
+    """A plain tensor as a layout of one part."""
+
+    def forward(self, x: torch.Tensor) -> List[torch.Tensor]:
+        return [x]
+
+
+class Gather(nn.Module):
+    """The real channels of a map held in ``layout``, as one tensor."""
+
+    def __init__(self, layout: ChannelLayout) -> None:
+        super().__init__()
+        self.layout = layout
+        # moves with the module (.to(device)); not in the state dict
+        self.register_buffer('positions', layout.positions(),
+                             persistent=False)
+
+    def forward(self, parts: List[torch.Tensor]) -> torch.Tensor:
+        return self.layout.gather(parts, self.positions)
+
+
+class ConvFromParts(nn.Module):
+    """``conv`` reading a map held in ``layout``, writing a plain tensor
+    (e.g. an FPN lateral conv taking a relaid backbone output: the gather
+    folded into the conv's input channels)."""
+
+    def __init__(self, conv: nn.Conv2d, layout: ChannelLayout) -> None:
+        super().__init__()
+        self.conv = SplitConv(conv, layout,
+                              ChannelLayout.dense(conv.out_channels))
+
+    def forward(self, parts: List[torch.Tensor]) -> torch.Tensor:
+        return self.conv(parts)[0]
