@@ -21,7 +21,13 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
-from ..deploy import deploy_model, drop_unused_layers, fold_norms
+from ..deploy import (
+    GhostLayout,
+    deploy_ghostnet,
+    deploy_model,
+    drop_unused_layers,
+    fold_norms,
+)
 
 CONFIG_DIR = Path(__file__).parents[1] / '.mim' / 'configs'
 BACKBONES: Dict[str, str] = {
@@ -33,15 +39,25 @@ BACKBONES: Dict[str, str] = {
 }
 DETECTORS = {'RetinaNet': 'retinanet', 'Faster R-CNN': 'faster-rcnn'}
 MAIN, BASELINES = 'GhostNet-1.1x', ('MobileNetV3-L-1.0x', 'MobileNetV2-1.0x')
-MODES = ('eager', 'fold', 'channels_last', 'compile', 'onnxruntime')
+MODES = ('eager', 'fold', 'channels_last', 'compile', 'onnxruntime',
+         'openvino', 'openvino_static')
 DEPLOY = ' deploy'  # suffix of GhostNet's own deploy variants
 
 
-def default_pad_to(mode: str, device: str) -> int:
-    """GhostNet deploy padding that measured fastest
-    (docs/deploy_and_benchmark.md): 16 channels (AVX-512's lanes) for ONNX
-    Runtime's NCHWc kernels, 8 for PyTorch's CPU kernels and for GPUs."""
-    return 16 if mode == 'onnxruntime' and device == 'cpu' else 8
+ENGINE = {'eager': 'pytorch', 'fold': 'pytorch', 'channels_last': 'pytorch',
+          'compile': 'pytorch', 'onnxruntime': 'onnxruntime',
+          'openvino': 'openvino', 'openvino_static': 'openvino'}
+EXPORTED = ('onnxruntime', 'openvino', 'openvino_static')
+SWEEP = ('fold', 'pad8', 'pad16', 'pad1-split', 'pad16-split')
+
+
+def ghost_layout(mode: str, shape: Sequence[int],
+                 layout: Optional[str] = None) -> str:
+    """GhostNet's deploy layout in ``mode`` for inputs of ``shape``: the
+    one :func:`~ghost_det.deploy.ghostnet.default_layout` picks for the
+    mode's engine (``layout`` overrides)."""
+    from ..deploy.ghostnet import default_layout
+    return layout or default_layout(ENGINE[mode], shape[-2:]).name
 
 
 @dataclass
@@ -87,24 +103,44 @@ def build_detector(backbone: str, detector: str = 'RetinaNet') -> nn.Module:
     return init_detector(cfg, palette='random', device='cpu')
 
 
-def prepare(model: nn.Module, mode: str, ghost_deploy: Optional[tuple],
+def prepare(model: nn.Module, mode: str, ghost_layout: Optional[str],
             device: str, example: torch.Tensor,
             workdir: str) -> Callable[[torch.Tensor], object]:
-    """A callable running ``model`` the way ``mode`` says (a deep copy; the
-    generic rewrites for every model; GhostNet's deploy path with
-    ``ghost_deploy = (pad_to, split)``)."""
+    """A callable running ``model`` (a backbone or a detector) the way
+    ``mode`` says: a deep copy with the generic rewrites; with
+    ``ghost_layout``, GhostNet's deploy rewrite too (a backbone keeps its
+    outputs in that layout, as inside a detector whose FPN reads them).
+    Exported modes run a backbone's ONNX graph, or a detector's end-to-end
+    graph inside :class:`~ghost_det.deploy.engine_detector.EngineDetector`;
+    ``openvino_static`` compiles for the example's shape."""
     model = copy.deepcopy(model)
     drop_unused_layers(model)
+    detector = hasattr(model, 'extract_feat')
     if mode != 'eager':
         fold_norms(model)
-    if ghost_deploy:
-        deploy_model(model, *ghost_deploy)
+    if ghost_layout and detector:
+        deploy_model(model, ENGINE[mode], ghost_layout)
+    elif ghost_layout:
+        deploy_ghostnet(model, GhostLayout.parse(ghost_layout),
+                        gather_outputs=False)
     model.eval()
-    if mode == 'onnxruntime':
-        from ..deploy.onnx_export import export_onnx, ort_session
+    if mode in EXPORTED:
+        from ..deploy.engine_detector import EngineDetector, engine_session
+        from ..deploy.onnx_export import export_end_to_end, export_onnx
         path = os.path.join(workdir, f'{id(model)}.onnx')
+        backend = ENGINE[mode]
+        if detector:
+            h, w = (-(-s // 32) * 32 for s in example.shape[-2:])
+            export_end_to_end(model, path, (h, w))
+            return EngineDetector(model, engine_session(
+                path, backend, torch.get_num_threads()))
         export_onnx(model, path, tuple(example.shape))
-        session = ort_session(path, threads=torch.get_num_threads())
+        session = engine_session(
+            path, backend, torch.get_num_threads(),
+            tuple(example.shape) if mode == 'openvino_static' else None)
+        if backend == 'openvino':
+            return lambda x: session.run(None, {'input': x.cpu().numpy()},
+                                         copy=False)
         return lambda x: session.run(None, {'input': x.cpu().numpy()})
     model.to(device)
     if mode == 'channels_last':
@@ -176,39 +212,38 @@ def time_interleaved(calls: Dict[tuple, Callable[[], object]], warmup: int,
     return times
 
 
-def variants(backbones: Sequence[str], mode: str, device: str,
-             pad_to: Optional[int] = None,
-             sweep: bool = False) -> List[Tuple[str, str, Optional[tuple]]]:
-    """(name, backbone, deploy options) measured in ``mode``. GhostNet's
-    deploy variant is offered wherever the generic rewrites are: with
-    ``pad_to`` (None: :func:`default_pad_to`) and no split; with ``sweep``,
-    GhostNet-1.1x's with every pad_to of 1, 8, 16, split or not."""
+def variants(backbones: Sequence[str], mode: str, shape: Sequence[int],
+             layout: Optional[str] = None, sweep: bool = False
+             ) -> List[Tuple[str, str, Optional[str]]]:
+    """(name, backbone, GhostNet layout) measured in ``mode``. GhostNet's
+    deploy variant is offered wherever the generic rewrites are, with the
+    layout :func:`ghost_layout` picks; with ``sweep``, GhostNet-1.1x's in
+    every layout of :data:`SWEEP` too."""
     out = [(b, b, None) for b in backbones]
     if mode == 'eager':
         return out
-    pad = pad_to or default_pad_to(mode, device)
-    out += [(b + DEPLOY, b, (pad, False)) for b in backbones
+    chosen = ghost_layout(mode, shape, layout)
+    out += [(b + DEPLOY, b, chosen) for b in backbones
             if b.startswith('GhostNet')]
     if sweep and MAIN in backbones:
-        out += [(f'{MAIN}{DEPLOY} pad{p}{" split" if split else ""}', MAIN,
-                 (p, split)) for p in (1, 8, 16) for split in (False, True)]
+        out += [(f'{MAIN}{DEPLOY} {name}', MAIN, name) for name in SWEEP]
     return out
 
 
 def measure_group(part: str, models: Dict[str, nn.Module],
                   backbones: Sequence[str], modes: Sequence[str],
                   example: torch.Tensor, threads: int, device: str,
-                  pad_to: Optional[int], warmup: int, repeats: int,
+                  layout: Optional[str], warmup: int, repeats: int,
                   log: Callable[[str], None],
                   call: Optional[Callable] = None,
                   sweep: bool = False) -> List[Record]:
     """One interleaved timing group: every backbone x mode at one input
-    (``pad_to`` None: :func:`default_pad_to`)."""
+    (GhostNet's deploy ``layout`` None: :func:`ghost_layout`)."""
     records, calls = [], {}
     with tempfile.TemporaryDirectory() as workdir:
         for mode in modes:
-            for name, backbone, ghost in variants(backbones, mode, device,
-                                                  pad_to, sweep):
+            for name, backbone, ghost in variants(
+                    backbones, mode, example.shape, layout, sweep):
                 rec = Record(part, name, mode, tuple(example.shape), threads,
                              device)
                 records.append(rec)
@@ -221,7 +256,7 @@ def measure_group(part: str, models: Dict[str, nn.Module],
                         lambda f=fn, x=x: call(f, x))
                     with torch.inference_mode():
                         run()  # compile/export happen here, not timed
-                    if mode not in ('onnxruntime', 'compile') or (
+                    if mode not in EXPORTED + ('compile', ) or (
                             device == 'cuda' and mode == 'compile'):
                         # ORT's and inductor's CPU buffers are not torch
                         # allocations the profiler sees
@@ -333,8 +368,24 @@ def op_profile(model: nn.Module, example: torch.Tensor, mode: str,
                trace_dir: Optional[str] = None) -> Dict[str, float]:
     """Milliseconds per run by operator type: ONNX Runtime's own profiler
     for ``onnxruntime`` (``model`` exported as is; its trace is kept in
-    ``trace_dir`` when given, never in the working directory), torch's
-    otherwise."""
+    ``trace_dir`` when given, never in the working directory), OpenVINO's
+    per-layer counters (layer type and the kernel it ran) for the OpenVINO
+    modes, torch's otherwise."""
+    if mode in ('openvino', 'openvino_static'):
+        from ..deploy.onnx_export import export_onnx
+        from ..deploy.openvino_runtime import openvino_model
+        with tempfile.TemporaryDirectory() as workdir:
+            path = os.path.join(workdir, 'model.onnx')
+            export_onnx(model, path, tuple(example.shape))
+            session = openvino_model(
+                path, torch.get_num_threads(), tuple(example.shape) if (
+                    mode == 'openvino_static') else None, perf_count=True)
+            totals = {}
+            for _ in range(runs + 1):
+                session.run(None, {'input': example.numpy()}, copy=False)
+                for op, ms in session.profile().items():
+                    totals[op] = totals.get(op, 0.) + ms
+        return {k: v / (runs + 1) for k, v in totals.items()}
     if mode == 'onnxruntime':
         import json
 

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 
-from ..deploy import deploy_model, fold_norms
+from ..deploy import GhostLayout, deploy_ghostnet, fold_norms
 from ..utils.env import environment
 from ..utils.markdown import markdown_table
 from .benchmark import (
@@ -18,7 +18,7 @@ from .benchmark import (
     MAIN,
     Record,
     build_detector,
-    default_pad_to,
+    ghost_layout,
     measure_group,
     measure_training,
     op_profile,
@@ -77,17 +77,18 @@ def profile_tables(backbones: Dict[str, torch.nn.Module],
                    shapes: Sequence[dict], device: str,
                    trace_dir: Optional[str] = None) -> List[str]:
     """Per-op-type time of GhostNet-1.1x deploy and the baselines, in
-    ONNX Runtime and eager channels_last."""
+    ONNX Runtime, OpenVINO (static shape) and eager channels_last."""
     models = {f'{MAIN}{DEPLOY}': (backbones[MAIN], True)}
     models.update({b: (backbones[b], False) for b in BASELINES})
     tables = []
-    for mode in ('onnxruntime', 'channels_last'):
+    for mode in ('onnxruntime', 'openvino_static', 'channels_last'):
         for s in shapes:
             profiles = {}
             for name, (model, ghost) in models.items():
                 model = fold_norms(copy.deepcopy(model))
                 if ghost:
-                    deploy_model(model, default_pad_to(mode, device))
+                    deploy_ghostnet(model, GhostLayout.parse(ghost_layout(
+                        mode, s['shape'])), gather_outputs=False)
                 if mode == 'channels_last':
                     model.to(memory_format=torch.channels_last)
                 profiles[name] = op_profile(model, torch.randn(*s['shape']),
@@ -109,7 +110,7 @@ def profile_tables(backbones: Dict[str, torch.nn.Module],
 
 def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
                   modes: Sequence[str], backbones: Sequence[str],
-                  pad_to: Optional[int], out_dir: str, quick: bool = False,
+                  layout: Optional[str], out_dir: str, quick: bool = False,
                   batch: Optional[int] = None, sweep: bool = False,
                   profile: bool = False, log=print) -> str:
     """Measure, log each table as it is done, save JSON and plot under
@@ -136,7 +137,7 @@ def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
                     f'{n} thread(s)...')
                 measured(measure_group(
                     part, models, backbones, modes, torch.randn(*s['shape']),
-                    n, device, pad_to, s['warmup'], s['repeats'], log,
+                    n, device, layout, s['warmup'], s['repeats'], log,
                     sweep=sweep))
         for det in DETECTORS if {'detector', 'train'} & set(parts) else []:
             detectors = {b: build_detector(b, det) for b in detector_backbones}
@@ -147,8 +148,9 @@ def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
                 measured(measure_group(
                     f'{det} inference', detectors, detector_backbones,
                     [m for m in modes if m in ('eager', 'fold',
-                                               'channels_last')],
-                    torch.rand(*s['shape']) * 255, n, device, pad_to,
+                                               'channels_last', 'onnxruntime',
+                                               'openvino')],
+                    torch.rand(*s['shape']) * 255, n, device, layout,
                     s['warmup'], s['repeats'], log, call=predict_call))
             if 'train' in parts:
                 s = cfg['train'][0]
@@ -166,7 +168,7 @@ def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
                                     trace_dir=base + '_profiles'):
             log('\n' + table)
     with open(base + '.json', 'w') as f:
-        json.dump(dict(environment=env, pad_to=pad_to or 'default',
+        json.dump(dict(environment=env, layout=layout or 'default',
                        quick=quick, records=[r.summary() for r in records]),
                   f, indent=1)
     plot_benchmark(records, base + '.png')

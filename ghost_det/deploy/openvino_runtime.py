@@ -23,10 +23,12 @@ def _core():
 
 
 def openvino_model(path: str, threads: int = 0,
-                   shape: Optional[Sequence[int]] = None):
+                   shape: Optional[Sequence[int]] = None,
+                   perf_count: bool = False):
     """The ONNX (or IR ``.xml``) model at ``path`` compiled for the CPU in
     float32, for ``shape`` when given (else dynamic as exported);
-    ``threads`` 0 lets OpenVINO choose. Returns an
+    ``threads`` 0 lets OpenVINO choose; ``perf_count`` keeps per-layer
+    timings (:meth:`OpenVINOSession.profile`). Returns an
     :class:`OpenVINOSession`."""
     ov, core = _core()
     model = core.read_model(path)
@@ -36,6 +38,8 @@ def openvino_model(path: str, threads: int = 0,
               'NUM_STREAMS': 1}
     if threads:
         config['INFERENCE_NUM_THREADS'] = threads
+    if perf_count:
+        config['PERF_COUNT'] = True
     return OpenVINOSession(core.compile_model(model, 'CPU', config))
 
 
@@ -63,10 +67,13 @@ class OpenVINOSession:
         return [o.copy() for o in outs] if copy else outs
 
     def profile(self) -> dict:
-        """Milliseconds per executed layer type of the last run (needs
-        ``PERF_COUNT``)."""
+        """Milliseconds of the last run per executed layer type and kernel,
+        e.g. ``Convolution (brgconv_avx512_1x1)`` (needs ``perf_count``)."""
         totals: dict = {}
         for info in self.request.profiling_info:
+            if info.status.name != 'EXECUTED':
+                continue
+            key = f'{info.node_type} ({info.exec_type})'
             ms = info.real_time.total_seconds() * 1e3
-            totals[info.node_type] = totals.get(info.node_type, 0.) + ms
+            totals[key] = totals.get(key, 0.) + ms
         return totals

@@ -17,7 +17,7 @@ def test_quick_run_measures_every_backbone_and_mode(tmp_path):
         [sys.executable, 'tools/analysis_tools/benchmark.py', '--quick',
          '--threads', '1',
          '--modes', 'eager', 'fold', 'channels_last', 'onnxruntime',
-         '--out-dir', str(tmp_path)],
+         'openvino', 'openvino_static', '--out-dir', str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
@@ -33,16 +33,22 @@ def test_quick_run_measures_every_backbone_and_mode(tmp_path):
                 if r['part'] == 'backbone'}
     for name in ('GhostNet-1.1x', 'GhostNet-1.0x', 'MobileNetV2-1.0x',
                  'MobileNetV3-L-1.0x'):
-        for mode in ('eager', 'fold', 'channels_last', 'onnxruntime'):
+        for mode in ('eager', 'fold', 'channels_last', 'onnxruntime',
+                     'openvino', 'openvino_static'):
             assert (name, mode) in backbone
-    assert ('GhostNet-1.1x deploy', 'onnxruntime') in backbone
+    for mode in ('onnxruntime', 'openvino', 'openvino_static'):
+        assert ('GhostNet-1.1x deploy', mode) in backbone
+    detectors = {(r['part'], r['mode']) for r in records}
+    for det in ('RetinaNet', 'Faster R-CNN'):  # end to end in the engines
+        for mode in ('onnxruntime', 'openvino'):
+            assert (f'{det} inference', mode) in detectors
     parts = {r['part'] for r in records}
     assert parts == {'backbone', 'throughput', 'RetinaNet inference',
                      'RetinaNet train step', 'Faster R-CNN inference',
                      'Faster R-CNN train step'}
     for r in records:
         assert len(r['times_ms']) == 2 and r['median_ms'] > 0
-        if r['mode'] != 'onnxruntime':
+        if r['mode'] not in ('onnxruntime', 'openvino', 'openvino_static'):
             assert r['peak_mb'] > 0
     # the docs' tables come from the saved JSON
     report = subprocess.run(
@@ -51,7 +57,7 @@ def test_quick_run_measures_every_backbone_and_mode(tmp_path):
         text=True)
     assert report.returncode == 0, report.stderr[-2000:]
     assert '| GhostNet-1.1x deploy | - |' in report.stdout
-    assert report.stdout.count('| backbone | ') == 10  # 2 inputs x 5 rows
+    assert report.stdout.count('| backbone | ') == 14  # 2 inputs x 7 rows
 
 
 def test_peak_memory_follows_allocations():
@@ -86,17 +92,21 @@ def test_ratio_rows_compare_like_with_like():
 
 def test_deploy_variant_only_where_generic_rewrites_are():
     pair = ['GhostNet-1.1x', 'MobileNetV2-1.0x']
-    assert variants(pair, 'eager', 'cpu') == [
+    small, large = (1, 3, 224, 224), (1, 3, 800, 1344)
+    assert variants(pair, 'eager', small) == [
         ('GhostNet-1.1x', 'GhostNet-1.1x', None),
         ('MobileNetV2-1.0x', 'MobileNetV2-1.0x', None)]
-    fold = variants(pair, 'fold', 'cpu')
-    assert ('GhostNet-1.1x deploy', 'GhostNet-1.1x', (8, False)) in fold
+    fold = variants(pair, 'fold', small)
     assert len(fold) == 3  # no deploy variant for the MobileNets
-    assert ('GhostNet-1.1x deploy', 'GhostNet-1.1x', (16, False)) in (
-        variants(pair, 'onnxruntime', 'cpu'))
-    swept = variants(pair, 'fold', 'cpu', sweep=True)
-    assert ('GhostNet-1.1x deploy pad16 split', 'GhostNet-1.1x',
-            (16, True)) in swept and len(swept) == 9
+    # each mode gets the layout its engine's default picks at that input
+    assert fold[-1] == ('GhostNet-1.1x deploy', 'GhostNet-1.1x', 'fold')
+    assert variants(pair, 'channels_last', large)[-1][2] == 'pad1-split'
+    assert variants(pair, 'onnxruntime', small)[-1][2] == 'pad16'
+    assert variants(pair, 'openvino_static', large)[-1][2] == 'pad1-split'
+    assert variants(pair, 'fold', small, layout='pad8')[-1][2] == 'pad8'
+    swept = variants(pair, 'fold', small, sweep=True)
+    assert ('GhostNet-1.1x deploy pad16-split', 'GhostNet-1.1x',
+            'pad16-split') in swept and len(swept) == 8
 
 
 def test_op_profile_names_where_the_time_goes():
@@ -107,6 +117,9 @@ def test_op_profile_names_where_the_time_goes():
     x = torch.randn(1, 3, 64, 64)
     ort = op_profile(model, x, 'onnxruntime', runs=1)
     assert ort['Conv'] > 0 and 'Concat' in ort  # the Ghost modules' concat
+    ov = op_profile(model, x, 'openvino_static', runs=1)
+    assert any(op.startswith('Convolution') for op in ov)
+    assert any(op.startswith('Concat') for op in ov), ov
     eager = op_profile(model, x, 'channels_last', runs=1)
     assert eager['aten::cat'] > 0
     assert sum(eager.values()) > 0

@@ -2,7 +2,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from ghost_det.models.layers.channel_layout import (
+from ghost_det.deploy.channel_layout import (
     ChannelLayout,
     Part,
     SplitConv,

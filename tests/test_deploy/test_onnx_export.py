@@ -1,4 +1,5 @@
-"""ONNX export: ONNX Runtime outputs equal PyTorch eager outputs."""
+"""ONNX export: ONNX Runtime and OpenVINO outputs equal PyTorch eager
+outputs."""
 import subprocess
 import sys
 
@@ -6,6 +7,7 @@ import pytest
 import torch
 
 from ghost_det.deploy import deploy_model
+from ghost_det.deploy.engine_detector import engine_session
 from ghost_det.deploy.onnx_export import export_onnx, exportable, ort_session
 from ghost_det.models import GhostNet
 from tests._demo_helpers import ROOT
@@ -16,17 +18,18 @@ from tests.test_deploy.test_rewrites import build_detector
 @pytest.mark.parametrize('widen', [
     pytest.param(w, marks=() if w == 1.1 else pytest.mark.slow)
     for w in (0.5, 1.0, 1.1, 1.3)])
-@pytest.mark.parametrize('deploy', [None, (16, False), (16, True)])
-def test_backbone_onnx_equals_eager(tmp_path, widen, deploy):
+@pytest.mark.parametrize('layout', [None, 'fold', 'pad16', 'pad1-split'])
+@pytest.mark.parametrize('backend', ['onnxruntime', 'openvino'])
+def test_backbone_export_equals_eager(tmp_path, widen, layout, backend):
     model = randomize_norms(GhostNet(widen_factor=widen))
     eager = [torch.randn(1, 3, 96, 128), torch.randn(2, 3, 160, 96)]
     with torch.no_grad():
         expected = [model(x) for x in eager]
-    if deploy:
-        deploy_model(model, *deploy)
+    if layout:
+        deploy_model(model, layout=layout)
     path = str(tmp_path / 'backbone.onnx')
     export_onnx(model, path, (1, 3, 64, 64))
-    session = ort_session(path, threads=1)
+    session = engine_session(path, backend, threads=1)
     for x, want in zip(eager, expected):  # sizes other than the traced one
         got = session.run(None, {'input': x.numpy()})
         assert len(got) == 4
@@ -40,7 +43,7 @@ def test_detector_onnx_equals_eager_up_to_head_outputs(tmp_path):
     x = torch.randn(1, 3, 256, 320)
     with torch.no_grad():
         expected = exportable(model)(x)
-    deploy_model(model, pad_to=16)
+    deploy_model(model, layout='pad16')
     path = str(tmp_path / 'retinanet.onnx')
     names = export_onnx(model, path, (1, 3, 128, 128))
     assert names[0] == 'cls_score_0' and names[-1] == 'bbox_pred_4'
@@ -51,16 +54,20 @@ def test_detector_onnx_equals_eager_up_to_head_outputs(tmp_path):
 
 
 @pytest.mark.slow
-def test_export_tool_checks_itself(tmp_path):
+@pytest.mark.parametrize('backend,part', [('onnxruntime', 'dense'),
+                                          ('openvino', 'end2end')])
+def test_export_tool_checks_itself(tmp_path, backend, part):
     out = tmp_path / 'frcnn.onnx'
     result = subprocess.run(
         [sys.executable, 'tools/deployment/export.py',
          'configs/ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py',
-         '--deploy', '--shape', '256', '320', '--out', str(out)],
+         '--deploy', '--shape', '256', '320', '--out', str(out),
+         '--backend', backend, '--part', part],
         cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert out.is_file()
-    assert result.stdout.count('ONNX Runtime vs PyTorch') == 2
+    assert result.stdout.count(f'{backend} vs PyTorch') == 2
+    assert (tmp_path / 'frcnn.xml').is_file() == (backend == 'openvino')
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ from mmdet.structures import DetDataSample
 from mmengine.config import Config
 
 from ghost_det.deploy import deploy_model, drop_unused_layers, fold_norms
+from ghost_det.deploy.channel_layout import ConvFromParts, Gather
 from ghost_det.models import GhostNet
 from tests._demo_helpers import ROOT
 from tests.conftest import assert_close_relative, randomize_norms
@@ -35,7 +36,8 @@ def predict(model: nn.Module, image: torch.Tensor):
     'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py',
     pytest.param('configs/ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py',
                  marks=pytest.mark.slow)])
-def test_deployed_detector_predicts_the_same(config):
+@pytest.mark.parametrize('layout', ['fold', 'pad16', 'pad1-split'])
+def test_deployed_detector_predicts_the_same(config, layout):
     model = build_detector(config)
     # a head that scores boxes above the score threshold (initial heads
     # score everything below it)
@@ -46,10 +48,17 @@ def test_deployed_detector_predicts_the_same(config):
             model.bbox_head.retina_cls.bias.uniform_(-3, 0)
     image = torch.randn(3, 320, 416)
     expected = predict(model, image)
-    deployed = deploy_model(copy.deepcopy(model), pad_to=16)
+    deployed = deploy_model(copy.deepcopy(model), layout=layout)
     backbone = deployed.backbone
     assert backbone.deploy and len(backbone.blocks) == 9
     assert not any(isinstance(m, nn.BatchNorm2d) for m in deployed.modules())
+    # relaid outputs feed the FPN directly: no gather op left
+    assert not any(isinstance(m, Gather) for m in deployed.modules())
+    folded = [m for m in deployed.neck.modules()
+              if isinstance(m, ConvFromParts)]
+    uses_extra = deployed.neck.add_extra_convs == 'on_input'
+    assert len(folded) == (0 if layout == 'fold' else len(
+        deployed.neck.lateral_convs) + uses_extra)
     got = predict(deployed, image)
     assert len(expected.scores) > 0
     assert len(got.scores) == len(expected.scores)

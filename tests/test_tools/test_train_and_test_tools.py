@@ -72,18 +72,26 @@ def test_test_tool_reproduces_end_of_training_map(trained, tmp_path):
     assert (tmp_path / 'preds.pkl').is_file()
 
 
-def test_test_tool_deploy_gives_the_same_map(trained, tmp_path):
+@pytest.mark.parametrize('args,message', [
+    (['--deploy'], 'GhostNet layout fold'),
+    (['--backend', 'onnxruntime'], 'run by onnxruntime'),
+    (['--backend', 'openvino', '--layout', 'pad16-split'],
+     'layout pad16-split; exported to'),
+])
+def test_test_tool_deploy_gives_the_same_map(trained, tmp_path, args,
+                                             message):
     final = [r for r in logged_records(trained['work_dir'])
              if 'coco/bbox_mAP' in r][-1]
     result = run_tool('tools/test.py', trained['config'],
                       trained['work_dir'] / 'epoch_2.pth',
-                      '--work-dir', tmp_path / 'test', '--deploy')
-    assert 'deployed model: BatchNorm folded, GhostNet pad_to=16' in (
-        result.stdout + result.stderr)
+                      '--work-dir', tmp_path / 'test', *args)
+    assert 'deployed model: BatchNorm folded' in result.stdout + (
+        result.stderr)
+    assert message in result.stdout + result.stderr
     tested = [r for r in logged_records(tmp_path / 'test', '*.json')
               if 'coco/bbox_mAP' in r]
     for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75'):
-        assert tested[0][key] == pytest.approx(final[key], abs=1e-3), key
+        assert tested[0][key] == pytest.approx(final[key], abs=2e-3), key
 
 
 def test_resume_restores_epoch_iteration_optimizer_and_lr(trained, tmp_path):

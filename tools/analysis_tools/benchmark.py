@@ -12,9 +12,12 @@ at 800x1333 with post-processing (RetinaNet and Faster R-CNN of the Table 8
 configs), and the detectors' training step (forward, backward, SGD) at
 batch 2. Modes, each applied to all backbones alike: eager, fold (BatchNorm
 folded), channels_last (folded too), compile (folded, torch.compile with
-inductor freezing; CUDA graphs on GPU), onnxruntime (backbones). GhostNet's
-own exact rewrite, GhostNet.switch_to_deploy, is the variant
-"GhostNet-1.1x deploy". Every model has random weights, and the
+inductor freezing; CUDA graphs on GPU), onnxruntime, openvino (dynamic
+shapes) and openvino_static (compiled for the input's shape); detectors run
+end to end in the engines (post-processing in the graph). GhostNet's own
+exact rewrite (ghost_det.deploy, the layout GhostNet.switch_to_deploy picks
+for the mode's engine and input) is the variant "GhostNet-1.1x deploy".
+Every model has random weights, and the
 MobileNets do not run the last conv that no output uses. Writes JSON, a
 plot (and with --profile ONNX Runtime's traces) under --out-dir; prints the
 ratio table last.
@@ -26,7 +29,13 @@ import sys
 import torch
 
 import ghost_det  # noqa: F401  (registers GhostNet)
-from ghost_det.analysis.benchmark import BACKBONES, BASELINES, MAIN, MODES
+from ghost_det.analysis.benchmark import (
+    BACKBONES,
+    BASELINES,
+    EXPORTED,
+    MAIN,
+    MODES,
+)
 from ghost_det.analysis.benchmark_report import (
     PARTS,
     markdown_report,
@@ -49,18 +58,19 @@ def parse_args() -> argparse.Namespace:
                         choices=list(MODES))
     parser.add_argument('--backbones', nargs='+', default=list(BACKBONES),
                         choices=list(BACKBONES))
-    parser.add_argument('--pad-to', type=int, default=None,
-                        help='GhostNet deploy channel padding (default: 16 '
-                        'for onnxruntime on CPU, else 8)')
+    parser.add_argument('--layout', default=None,
+                        help='GhostNet deploy layout (fold, pad<N>, '
+                        'pad<N>-split; default: the engine\'s fastest)')
     parser.add_argument('--batch', type=int, default=None,
                         help='throughput batch (default 16 CPU, 64 CUDA)')
     parser.add_argument('--sweep', action='store_true',
-                        help='also GhostNet-1.1x deploy with pad_to 1, 8, '
-                        '16, split or not (backbone parts)')
+                        help='also GhostNet-1.1x deploy in every layout '
+                        '(fold, pad8, pad16, pad1-split, pad16-split)')
     parser.add_argument('--profile', action='store_true',
                         help='also print where the time goes, per operator '
                         'type, for GhostNet-1.1x deploy and the baselines '
-                        '(backbone, batch 1, onnxruntime and channels_last)')
+                        '(backbone, batch 1, onnxruntime, openvino_static '
+                        'and channels_last)')
     parser.add_argument('--quick', action='store_true',
                         help='small inputs, 2 repeats: checks the tool runs')
     parser.add_argument('--report', metavar='JSON',
@@ -82,14 +92,14 @@ def main() -> int:
         raise SystemExit(f'error: --backbones must include {MAIN} and '
                          f'{", ".join(BASELINES)} (the ratio table)')
     modes = args.modes
-    if args.device == 'cuda' and 'onnxruntime' in modes:
-        print('note: onnxruntime runs on the CPU (the CPU build is '
-              'installed); left out of the CUDA run')
-        modes = [m for m in modes if m != 'onnxruntime']
+    if args.device == 'cuda' and set(EXPORTED) & set(modes):
+        print('note: ONNX Runtime and OpenVINO run on the CPU (CPU builds '
+              'are installed); left out of the CUDA run')
+        modes = [m for m in modes if m not in EXPORTED]
     cores = os.cpu_count() or 1
     threads = sorted({cores if t == 'all' else int(t) for t in args.threads})
     run_benchmark(args.device, threads, args.parts, modes, args.backbones,
-                  args.pad_to, args.out_dir, quick=args.quick,
+                  args.layout, args.out_dir, quick=args.quick,
                   batch=args.batch, sweep=args.sweep, profile=args.profile,
                   log=lambda text: print(text, flush=True))
     return 0

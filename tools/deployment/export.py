@@ -1,14 +1,23 @@
-"""Export a config's detector (up to its raw dense head outputs) or its
-backbone to ONNX, with dynamic batch, height and width.
+"""Export a config's detector or backbone to ONNX (and OpenVINO IR), with
+dynamic height and width, and check the export against PyTorch.
 
-    python tools/deployment/export.py CONFIG [CHECKPOINT] [--part backbone]
-        [--deploy [--pad-to 16]] [--shape 800 1344] [--out model.onnx]
+    python tools/deployment/export.py CONFIG [CHECKPOINT]
+        [--part end2end|dense|backbone] [--backend onnxruntime|openvino]
+        [--deploy [--layout L]] [--shape 800 1344] [--out model.onnx]
 
-The input is the image after mmdet's data preprocessor (normalised RGB,
-padded to a multiple of 32). Without CHECKPOINT the weights are random
-(enough to measure speed). --deploy exports the exact deployed model
-(BatchNorm folded, GhostNet.switch_to_deploy). The export is checked with
-ONNX Runtime against PyTorch at the export shape and at a second one.
+Parts: ``end2end`` (default) is the detector from the image tensor to boxes,
+scores and labels with mmdet's post-processing and NMS in the graph
+(RetinaNet), or to the RPN's proposals and the FPN features (Faster R-CNN,
+whose RoI head runs in PyTorch); inputs ``input`` (1, 3, H, W) and
+``img_shape`` (h, w before padding). ``dense`` stops after the dense head's
+raw outputs (dynamic batch too); ``backbone`` is the backbone alone. The
+input is the image after mmdet's data preprocessor (normalised RGB, padded
+to a multiple of 32). Without CHECKPOINT the weights are random (enough to
+measure speed). --deploy exports the exact deployed model (BatchNorm folded,
+GhostNet relaid with the layout measured fastest for --backend). With
+--backend openvino the ONNX file is also saved as OpenVINO IR (.xml/.bin).
+The export is run by the backend and compared with PyTorch at the export
+shape and at a second one.
 """
 import argparse
 import os.path as osp
@@ -18,7 +27,10 @@ import numpy as np
 import torch
 
 import ghost_det  # noqa: F401  (registers GhostNet, safe loading)
-from ghost_det.deploy import deploy_model, export_onnx, exportable, ort_session
+from ghost_det.deploy import deploy_model, export_onnx, exportable
+from ghost_det.deploy.end_to_end import EndToEnd
+from ghost_det.deploy.engine_detector import engine_session
+from ghost_det.deploy.onnx_export import export_end_to_end
 
 
 def parse_args() -> argparse.Namespace:
@@ -26,12 +38,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config')
     parser.add_argument('checkpoint', nargs='?',
                         help='weights to load (default: random)')
-    parser.add_argument('--part', choices=['detector', 'backbone'],
-                        default='detector')
+    parser.add_argument('--part', choices=['end2end', 'dense', 'backbone'],
+                        default='end2end')
+    parser.add_argument('--backend', choices=['onnxruntime', 'openvino'],
+                        default='onnxruntime')
     parser.add_argument('--deploy', action='store_true',
                         help='export the deployed model (exact)')
-    parser.add_argument('--pad-to', type=int, default=16,
-                        help='with --deploy: GhostNet channel padding')
+    parser.add_argument('--layout', help='with --deploy: GhostNet layout '
+                        '(fold, pad<N>, pad<N>-split; default: the '
+                        'fastest measured for --backend)')
     parser.add_argument('--shape', type=int, nargs=2, default=(800, 1344),
                         metavar=('H', 'W'), help='tracing input size')
     parser.add_argument('--out', help='output file (default: '
@@ -39,44 +54,73 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def build(config: str, checkpoint, part: str) -> torch.nn.Module:
-    """The config's detector (mmdet's ``init_detector``), or its backbone,
-    in eval mode."""
+def build(config: str, checkpoint) -> torch.nn.Module:
+    """The config's detector (mmdet's ``init_detector``), in eval mode."""
     from mmdet.apis import init_detector
     if not osp.isfile(config):
         raise SystemExit(f'error: config file {config} not found')
     if checkpoint and not osp.isfile(checkpoint):
         raise SystemExit(f'error: checkpoint file {checkpoint} not found')
-    model = init_detector(config, checkpoint, palette='random', device='cpu')
-    return model.backbone if part == 'backbone' else model
+    return init_detector(config, checkpoint, palette='random', device='cpu')
 
 
-def max_relative_error(torch_outs, ort_outs) -> float:
-    return max(float(np.abs(o - t.numpy()).max() / max(np.abs(
-        t.numpy()).max(), 1e-12)) for t, o in zip(torch_outs, ort_outs))
+def comparable(outputs, end2end: bool) -> list:
+    """End to end, boxes of equal score may come in either order (engines
+    round scores differently): compare the sorted scores and the feature
+    maps, not the boxes' order (their count must match)."""
+    outputs = [np.asarray(o) for o in outputs]
+    if not end2end:
+        return outputs
+    return [np.array(len(outputs[0]), dtype=np.float32),
+            np.sort(outputs[1])] + outputs[3 if len(outputs) == 3 else 2:]
+
+
+def max_relative_error(expected, got) -> float:
+    if [e.shape for e in expected] != [o.shape for o in got]:
+        return float('inf')
+    return max((float(np.abs(o - e).max() / max(np.abs(e).max(), 1e-12))
+                for e, o in zip(expected, got) if e.size), default=0.)
 
 
 def main() -> int:
     args = parse_args()
-    model = build(args.config, args.checkpoint, args.part)
+    model = build(args.config, args.checkpoint)
+    h, w = args.shape
+    if args.part == 'backbone':
+        model = model.backbone
     if args.deploy:
-        deploy_model(model, args.pad_to)
+        deploy_model(model, args.backend, args.layout, (h, w))
     name = osp.splitext(osp.basename(args.config))[0]
     out = args.out or osp.join(
         'work_dirs', 'onnx',
         f'{name}_{args.part}{"_deploy" if args.deploy else ""}.onnx')
-    h, w = args.shape
-    names = export_onnx(model, out, (1, 3, h, w))
-    print(f'wrote {out}: input (N, 3, H, W) -> {", ".join(names)}')
-    session = ort_session(out)
-    module = exportable(model)
-    for shape in ((1, 3, h, w), (2, 3, h // 2 + 32, w // 2)):
+    if args.part == 'end2end':
+        names = export_end_to_end(model, out, (h, w))
+        module = EndToEnd(model)
+    else:
+        names = export_onnx(model, out, (1, 3, h, w))
+        module = exportable(model)
+    print(f'wrote {out}: -> {", ".join(names)}')
+    if args.backend == 'openvino':
+        from ghost_det.deploy.openvino_runtime import save_ir
+        xml = osp.splitext(out)[0] + '.xml'
+        save_ir(out, xml)
+        print(f'wrote {xml} (OpenVINO IR)')
+    session = engine_session(out, args.backend)
+    batch = 1 if args.part == 'end2end' else 2
+    for shape in ((1, 3, h, w), (batch, 3, h // 2 + 32, w // 2)):
         x = torch.randn(*shape)
+        feeds = {'input': x.numpy()}
+        inputs = (x, )
+        if args.part == 'end2end':
+            size = torch.tensor(shape[2:], dtype=torch.float)
+            feeds['img_shape'], inputs = size.numpy(), (x, size)
         with torch.no_grad():
-            expected = module(x)
-        got = session.run(None, {'input': x.numpy()})
-        err = max_relative_error(expected, got)
-        print(f'ONNX Runtime vs PyTorch at {tuple(shape)}: max relative '
+            expected = [t.numpy() for t in module(*inputs)]
+        end2end = args.part == 'end2end'
+        err = max_relative_error(comparable(expected, end2end), comparable(
+            session.run(None, feeds), end2end))
+        print(f'{args.backend} vs PyTorch at {tuple(shape)}: max relative '
               f'difference {err:.1e}')
         if err > 1e-4:
             print('error: the export does not match PyTorch', file=sys.stderr)

@@ -5,7 +5,6 @@ from mmengine.model import revert_sync_batchnorm
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ghost_det.models import GhostNet
-from tests.conftest import assert_close_relative, randomize_norms
 
 # Stage-end channels (strides 4/8/16/32) and blocks.9, from the spec table.
 STAGE_CHANNELS = {
@@ -194,48 +193,3 @@ def test_bad_input_channels(shape):
 def test_in_channels_option():
     model = GhostNet(in_channels=1, out_indices=(2, )).eval()
     assert model(torch.randn(1, 1, 32, 32))[0].shape[1] == 24
-
-
-@pytest.mark.parametrize('widen', [
-    pytest.param(w, marks=() if w == 1.1 else pytest.mark.slow)
-    for w in (0.5, 1.0, 1.1, 1.3)])
-@pytest.mark.parametrize('pad_to,split', [(1, False), (8, False),
-                                          (16, False), (16, True)])
-def test_switch_to_deploy_is_exact(widen, pad_to, split):
-    model = randomize_norms(GhostNet(widen_factor=widen))
-    inputs = [torch.randn(1, 3, 64, 64), torch.randn(2, 3, 75, 131)]
-    expected = [model(x) for x in inputs]
-    model.switch_to_deploy(pad_to=pad_to, split=split)
-    assert not any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
-    assert len(model.blocks) == 9  # blocks.9 feeds no output: removed
-    for x, want in zip(inputs, expected):
-        got = model(x)
-        assert len(got) == len(want)
-        for a, b in zip(got, want):
-            assert_close_relative(a, b)
-
-
-def test_deploy_pads_ghost_halves_to_the_simd_width():
-    model = GhostNet(widen_factor=1.1).eval()
-    assert {m.out_channels % 16 for m in model.modules()
-            if isinstance(m, nn.Conv2d) and m.groups > 1} != {0}
-    model.switch_to_deploy(pad_to=16)
-    assert {m.out_channels % 16 for m in model.modules()
-            if isinstance(m, nn.Conv2d) and m.groups > 1} == {0}
-    assert [layout.parts[0].size for layout in model.output_layouts] == [
-        32, 64, 128, 192]
-
-
-@pytest.mark.parametrize('split', [False, True])
-def test_deploy_with_last_group_as_output(split):
-    model = randomize_norms(GhostNet(out_indices=(4, 9)))
-    x = torch.randn(1, 3, 64, 64)
-    expected = model(x)
-    model.switch_to_deploy(pad_to=16, split=split)
-    for a, b in zip(model(x), expected):
-        assert_close_relative(a, b)
-
-
-def test_deploy_bad_pad_to():
-    with pytest.raises(ValueError, match='pad_to must be an int >= 1'):
-        GhostNet().switch_to_deploy(pad_to=0)

@@ -5,8 +5,6 @@ import torch
 import torch.nn as nn
 
 from ghost_det.models import GhostModule
-from ghost_det.models.layers.channel_layout import ChannelLayout
-from tests.conftest import assert_close_relative, randomize_norms
 
 
 @pytest.mark.parametrize('out_channels,ratio', [(16, 2), (15, 2), (24, 3),
@@ -67,34 +65,3 @@ def test_layers_from_mmcv_configs():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         GhostModule(4, 8, **kwargs)
-
-
-@pytest.mark.parametrize('out_channels,ratio', [(16, 2), (15, 2), (24, 3)])
-def test_switch_to_deploy_is_exact_and_folds_bn(out_channels, ratio):
-    m = randomize_norms(GhostModule(8, out_channels, ratio=ratio))
-    x = torch.randn(2, 8, 11, 13)
-    expected = m(x)
-    m.switch_to_deploy()
-    assert not any(isinstance(b, nn.BatchNorm2d) for b in m.modules())
-    # the slice is dropped where it cut nothing (ratio 2, even widths)
-    assert m.trim == (out_channels == 15)
-    assert_close_relative(m(x), expected)
-
-
-@pytest.mark.parametrize('split', [False, True])
-def test_relayout_pads_halves_and_keeps_values(split):
-    m = randomize_norms(GhostModule(8, 28))
-    x = torch.randn(1, 8, 7, 7)
-    expected = m(x)
-    out = m.relayout(ChannelLayout.dense(8), pad_to=16, split=split)
-    parts = m([x])
-    assert [p.shape[1] for p in parts] == ([16, 16] if split else [32])
-    assert_close_relative(out.gather(parts), expected)
-    whole = torch.cat(parts, 1)
-    assert (whole[:, [14, 15, 30, 31]] == 0).all()
-
-
-def test_relayout_needs_ratio_2():
-    with pytest.raises(ValueError, match='ratio-2'):
-        GhostModule(8, 24, ratio=3).relayout(ChannelLayout.dense(8), 16,
-                                             False)
