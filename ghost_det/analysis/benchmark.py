@@ -307,6 +307,43 @@ def ratio_rows(records: List[Record]) -> List[List[str]]:
     return rows
 
 
+ENGINE_HEADER = ['part', 'input', 'threads', 'engine', f'{MAIN} (variant, mode)',
+                 *[f'{b} (mode)' for b in BASELINES],
+                 *[f'vs {b}' for b in BASELINES]]
+
+
+def engine_rows(records: List[Record]) -> List[List[str]]:
+    """Per part, input, threads and engine: the fastest GhostNet-1.1x
+    variant and the fastest of each baseline over that engine's modes
+    (milliseconds), then GhostNet's speed relative to each (> 1: faster);
+    last, the best engine for each model."""
+    groups: Dict[tuple, List[Record]] = {}
+    for r in records:
+        if r.times_ms:
+            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
+    rows = []
+    for (part, shape, threads), recs in groups.items():
+        for engine in ('pytorch', 'onnxruntime', 'openvino', 'best engine'):
+            def best(name: str) -> Optional[Record]:
+                return min((r for r in recs if (
+                    engine == 'best engine' or ENGINE[r.mode] == engine)
+                    and (r.variant == name
+                         or r.variant.startswith(name + DEPLOY))),
+                    key=lambda r: r.median_ms, default=None)
+
+            ghost, others = best(MAIN), [best(b) for b in BASELINES]
+            if ghost is None or None in others:
+                continue
+            variant = ghost.variant[len(MAIN):].strip() or 'generic'
+            rows.append([
+                part, 'x'.join(map(str, shape[2:])) + (
+                    f' b{shape[0]}' if shape[0] > 1 else ''), str(threads),
+                engine, f'{ghost.median_ms:.2f} ({variant}, {ghost.mode})',
+                *[f'{o.median_ms:.2f} ({o.mode})' for o in others],
+                *[f'{o.median_ms / ghost.median_ms:.2f}x' for o in others]])
+    return rows
+
+
 def detector_inputs(image: torch.Tensor, with_boxes: bool = False) -> dict:
     """mmdet's data-loader output for ``image`` (N, 3, H, W), 0-255; with
     ``with_boxes``, five random ground-truth boxes per image."""

@@ -15,9 +15,11 @@ from .benchmark import (
     BASELINES,
     DEPLOY,
     DETECTORS,
+    ENGINE_HEADER,
     MAIN,
     Record,
     build_detector,
+    engine_rows,
     ghost_layout,
     measure_group,
     measure_training,
@@ -178,6 +180,10 @@ def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
         'median time ratio). GhostNet runs its deploy variant where the '
         f'mode allows. Device: {env.get("gpu", env["cpu"])}.\n\n'
         + markdown_table(RATIO_HEADER, ratio_rows(records)))
+    log(f'\nBy engine: the fastest variant and mode of each model, ms per '
+        f'call; ratios last (> 1: {MAIN} faster). Device: '
+        f'{env.get("gpu", env["cpu"])}.\n\n'
+        + markdown_table(ENGINE_HEADER, engine_rows(records)))
     return base + '.json'
 
 
@@ -200,7 +206,8 @@ def markdown_report(path: str) -> str:
     env, records = load_records(path)
     out = [f'Device: {env.get("gpu", env["cpu"])} ({env["cpu_capability"]}, '
            f'{env["cores"]} cores); torch {env["torch"]}, onnxruntime '
-           f'{env.get("onnxruntime", "-")}, mmdet {env["mmdet"]}, mmcv '
+           f'{env.get("onnxruntime", "-")}, openvino '
+           f'{env.get("openvino", "-")}, mmdet {env["mmdet"]}, mmcv '
            f'{env["mmcv"]}. Milliseconds per image, median (min-max in the '
            'JSON).']
     groups: Dict[tuple, List[Record]] = {}
@@ -224,4 +231,6 @@ def markdown_report(path: str) -> str:
     out.append(f'**{MAIN} speed relative to the baselines** (> 1: GhostNet '
                'faster)\n\n' + markdown_table(RATIO_HEADER,
                                               ratio_rows(records)))
+    out.append(f'**By engine** (ms per call; > 1: {MAIN} faster)\n\n'
+               + markdown_table(ENGINE_HEADER, engine_rows(records)))
     return '\n\n'.join(out)

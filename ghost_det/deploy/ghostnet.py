@@ -26,7 +26,7 @@ import torch
 import torch.nn as nn
 from mmcv.cnn.utils import fuse_conv_bn
 
-from ..models.backbones.ghostnet import ConvNormAct, GhostNet
+from ..models.backbones.ghostnet import NUM_GROUPS, ConvNormAct, GhostNet
 from ..models.layers import GhostBottleneck, GhostModule, SqueezeExcite
 from .channel_layout import (
     ChannelLayout,
@@ -44,35 +44,54 @@ class GhostLayout:
     """How a deployed GhostNet holds its feature maps."""
 
     pad_to: int = 1      # pad each Ghost half to a multiple of this
-    split: bool = False  # keep the halves as two tensors
+    split: bool = False  # keep the halves as two tensors ...
+    split_groups: Tuple[int, int] = (0, NUM_GROUPS)  # ... in these groups
 
     def __post_init__(self) -> None:
         if (isinstance(self.pad_to, bool) or not isinstance(self.pad_to, int)
                 or self.pad_to < 1):
             raise ValueError(f'pad_to must be an int >= 1, got '
                              f'{self.pad_to!r}')
+        first, end = self.split_groups
+        if not 0 <= first < end <= NUM_GROUPS:
+            raise ValueError(f'split groups must be a range in [0, '
+                             f'{NUM_GROUPS}], got {self.split_groups!r}')
 
     @property
     def name(self) -> str:
         if self.pad_to == 1 and not self.split:
             return 'fold'
-        return f'pad{self.pad_to}' + ('-split' if self.split else '')
+        name = f'pad{self.pad_to}'
+        if self.split:
+            name += '-split'
+            if self.split_groups != (0, NUM_GROUPS):
+                name += '{}-{}'.format(*self.split_groups)
+        return name
 
     @property
     def relaid(self) -> bool:
         return self.name != 'fold'
 
+    def splits(self, group: int) -> bool:
+        """Whether the Ghost modules of ``blocks.{group}`` split."""
+        return self.split and (
+            self.split_groups[0] <= group < self.split_groups[1])
+
     @classmethod
     def parse(cls, name: str) -> 'GhostLayout':
-        """``fold``, ``pad16``, ``pad1-split``, ... (see :attr:`name`)."""
+        """``fold``, ``pad16``, ``pad1-split``, ``pad16-split1-5`` (halves
+        split in blocks.1 - blocks.4 only), ... (see :attr:`name`)."""
         if name == 'fold':
             return cls()
-        match = re.fullmatch(r'pad(\d+)(-split)?', name)
+        match = re.fullmatch(r'pad(\d+)(-split(?:(\d+)-(\d+))?)?', name)
         if not match:
             raise ValueError(f'unknown GhostNet deploy layout {name!r}: use '
-                             f'fold, pad<N> or pad<N>-split (e.g. pad16, '
-                             f'pad1-split)')
-        return cls(int(match.group(1)), bool(match.group(2)))
+                             f'fold, pad<N>, pad<N>-split or '
+                             f'pad<N>-split<first>-<end> (e.g. pad16, '
+                             f'pad1-split, pad1-split1-5)')
+        groups = ((int(match.group(3)), int(match.group(4)))
+                  if match.group(3) else (0, NUM_GROUPS))
+        return cls(int(match.group(1)), bool(match.group(2)), groups)
 
 
 ENGINES = ('pytorch', 'onnxruntime', 'openvino')
@@ -160,7 +179,8 @@ class GhostBottleneckParts(nn.Module):
 def relaid_ghost_module(module: GhostModule, in_layout: ChannelLayout,
                         layout: GhostLayout
                         ) -> Tuple[GhostModuleParts, ChannelLayout]:
-    """``module`` (BatchNorm folded) reading ``in_layout``; ratio 2 only."""
+    """``module`` (BatchNorm folded) reading ``in_layout``, padded to
+    ``layout.pad_to``, split if ``layout.split``; ratio 2 only."""
     if module.ratio != 2:
         raise ValueError('only ratio-2 Ghost modules (GhostNet\'s) can be '
                          f'relaid, got ratio {module.ratio}')
@@ -215,7 +235,7 @@ def deploy_ghostnet(model: GhostNet, layout: GhostLayout = GhostLayout(),
     if not layout.relaid:
         return [ChannelLayout.dense(c) for c in model.out_channels]
     current = ChannelLayout.ghost(model.conv_stem.out_channels,
-                                  layout.pad_to, layout.split)
+                                  layout.pad_to, layout.splits(0))
     model.conv_stem = nn.Sequential(
         ToParts(), SplitConv(model.conv_stem,
                              ChannelLayout.dense(model.in_channels), current))
@@ -224,9 +244,10 @@ def deploy_ghostnet(model: GhostNet, layout: GhostLayout = GhostLayout(),
     tensor_input = False  # does this group get a plain tensor?
     for i, group in enumerate(model.blocks):
         blocks: List[nn.Module] = [ToParts()] if tensor_input else []
+        here = GhostLayout(layout.pad_to, layout.splits(i))
         for block in group:
             if isinstance(block, GhostBottleneck):
-                block, current = relaid_bottleneck(block, current, layout)
+                block, current = relaid_bottleneck(block, current, here)
             else:  # blocks.9, a 1x1 conv to a plain output
                 assert isinstance(block, ConvNormAct)
                 dense = ChannelLayout.dense(block.conv.out_channels)

@@ -35,7 +35,7 @@ def environment(device: str = 'cpu') -> Dict[str, str]:
            'mmengine': info['MMEngine'], 'cpu': cpu_model(),
            'cpu_capability': torch.backends.cpu.get_cpu_capability(),
            'cores': str(os.cpu_count())}
-    for name in ('mmcv', 'mmdet', 'mmpretrain', 'onnxruntime'):
+    for name in ('mmcv', 'mmdet', 'mmpretrain', 'onnxruntime', 'openvino'):
         try:
             env[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -7,7 +7,13 @@ import sys
 import pytest
 import torch
 
-from ghost_det.analysis.benchmark import Record, peak_memory_mb, ratio_rows, variants
+from ghost_det.analysis.benchmark import (
+    Record,
+    engine_rows,
+    peak_memory_mb,
+    ratio_rows,
+    variants,
+)
 from tests._demo_helpers import ROOT
 
 
@@ -123,3 +129,28 @@ def test_op_profile_names_where_the_time_goes():
     eager = op_profile(model, x, 'channels_last', runs=1)
     assert eager['aten::cat'] > 0
     assert sum(eager.values()) > 0
+
+
+def test_engine_rows_take_the_best_mode_of_each_engine():
+    def rec(variant, mode, ms):
+        return Record('backbone', variant, mode, (1, 3, 224, 224), 1, 'cpu',
+                      times_ms=[ms])
+    rows = engine_rows([
+        rec('GhostNet-1.1x', 'fold', 8), rec('GhostNet-1.1x deploy', 'fold', 6),
+        rec('GhostNet-1.1x deploy', 'onnxruntime', 4),
+        rec('GhostNet-1.1x deploy', 'openvino_static', 3),
+        rec('MobileNetV3-L-1.0x', 'channels_last', 5),
+        rec('MobileNetV3-L-1.0x', 'onnxruntime', 4),
+        rec('MobileNetV3-L-1.0x', 'openvino', 2),
+        rec('MobileNetV2-1.0x', 'fold', 12),
+        rec('MobileNetV2-1.0x', 'onnxruntime', 8),
+        rec('MobileNetV2-1.0x', 'openvino_static', 6)])
+    by_engine = {r[3]: r for r in rows}
+    assert by_engine['pytorch'][4:] == [
+        '6.00 (deploy, fold)', '5.00 (channels_last)', '12.00 (fold)',
+        '0.83x', '2.00x']
+    assert by_engine['onnxruntime'][-2:] == ['1.00x', '2.00x']
+    assert by_engine['openvino'][-2:] == ['0.67x', '2.00x']
+    assert by_engine['best engine'][4:] == [
+        '3.00 (deploy, openvino_static)', '2.00 (openvino)',
+        '6.00 (openvino_static)', '0.67x', '2.00x']

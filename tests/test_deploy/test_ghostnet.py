@@ -17,7 +17,8 @@ from ghost_det.models import GhostNet
 from ghost_det.models.layers import GhostBottleneck, GhostModule
 from tests.conftest import assert_close_relative, randomize_norms
 
-LAYOUTS = ['fold', 'pad8', 'pad16', 'pad1-split', 'pad16-split']
+LAYOUTS = ['fold', 'pad8', 'pad16', 'pad1-split', 'pad16-split',
+           'pad1-split1-5']
 
 
 @pytest.mark.parametrize('widen', [
@@ -127,8 +128,13 @@ def test_layout_names_round_trip_and_bad_names():
     for name in LAYOUTS:
         assert GhostLayout.parse(name).name == name
     assert GhostLayout.parse('pad1') == GhostLayout()  # = fold
-    with pytest.raises(ValueError, match='fold, pad<N> or pad<N>-split'):
+    with pytest.raises(ValueError, match='fold, pad<N>, pad<N>-split'):
         GhostLayout.parse('pad')
+    with pytest.raises(ValueError, match=r'a range in \[0, 10\]'):
+        GhostLayout.parse('pad1-split4-2')
+    only = GhostLayout.parse('pad1-split1-5')
+    assert [only.splits(i) for i in range(10)] == [False] + [True] * 4 + [
+        False] * 5
     with pytest.raises(ValueError, match='pad_to must be an int >= 1'):
         GhostLayout(0)
     with pytest.raises(ValueError, match='pad_to must be an int >= 1'):
