@@ -95,13 +95,13 @@ class GhostLayout:
 
 
 ENGINES = ('pytorch', 'onnxruntime', 'openvino')
-# The fastest layout per engine, measured on GhostNet-1.1x at 224x224 and
-# 800x1344, 1 thread (tools/analysis_tools/benchmark.py --sweep;
-# docs/deploy_and_benchmark.md). Only PyTorch's depends on the input size:
-# split halves win on detection inputs and lose on small ones.
+# The fastest layout per engine, measured on GhostNet-1.1x at 224x224
+# ('small') and 800x1344 ('large'), 1 thread (tools/analysis_tools/
+# benchmark.py --sweep; docs/deploy_and_benchmark.md). In PyTorch no
+# relayout is faster than plain BatchNorm folding.
 DEFAULT_LAYOUTS = {
-    'pytorch': {'small': GhostLayout(), 'large': GhostLayout(1, split=True)},
-    'onnxruntime': {'small': GhostLayout(16), 'large': GhostLayout(16)},
+    'pytorch': {'small': GhostLayout(), 'large': GhostLayout()},
+    'onnxruntime': {'small': GhostLayout(8), 'large': GhostLayout(16)},
     'openvino': {'small': GhostLayout(1, split=True),
                  'large': GhostLayout(1, split=True)},
 }
@@ -111,9 +111,8 @@ LARGE_INPUT = 512  # shorter image side from which 'large' applies
 def default_layout(engine: str,
                    input_size: Optional[Sequence[int]] = None
                    ) -> GhostLayout:
-    """The layout measured fastest for ``engine`` at ``input_size`` (H, W).
-    Without a size, the one for small inputs: in PyTorch that is plain
-    BatchNorm folding, never slower than folding alone."""
+    """The layout measured fastest for ``engine`` at ``input_size`` (H, W);
+    without a size, the one for small inputs."""
     if engine not in DEFAULT_LAYOUTS:
         raise ValueError(f'unknown engine {engine!r}; choose one of '
                          f'{", ".join(ENGINES)}')

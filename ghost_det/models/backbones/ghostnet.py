@@ -221,9 +221,9 @@ class GhostNet(BaseModule):
         Args:
             engine: Where the model will run: ``pytorch``, ``onnxruntime``
                 or ``openvino``; picks the layout measured fastest there.
-            input_size: (H, W) of the inputs, when known: in PyTorch,
-                detection-size inputs get split halves, small ones (and
-                an unknown size) plain BatchNorm folding.
+            input_size: (H, W) of the inputs, when known (ONNX Runtime's
+                fastest padding differs between 224x224 and detection
+                inputs).
             layout: Override: ``fold`` (BatchNorm folded, unused groups
                 dropped), ``pad<N>`` (Ghost halves zero-padded to N
                 channels), ``pad<N>-split`` (halves kept apart). See
