@@ -23,4 +23,5 @@ cost: install
 	$(PY) tools/analysis_tools/get_flops.py
 
 benchmark: install
-	$(PY) tools/analysis_tools/benchmark.py --threads 1 all --profile
+	$(PY) tools/analysis_tools/benchmark.py --threads 1 all --parts backbone detector \
+		--modes eager fold channels_last onnxruntime openvino openvino_static --sweep --profile

@@ -1,9 +1,16 @@
-"""timm's GhostNet with seeded random weights, the independent reference."""
+"""timm's Ghost-family networks with seeded random weights, the
+independent reference."""
 import timm
 import torch
 from timm.models.ghostnet import _create_ghostnet
 
 TIMM_NAMES = {0.5: 'ghostnet_050', 1.0: 'ghostnet_100', 1.3: 'ghostnet_130'}
+
+
+REPGHOST_NAMES = {0.5: 'repghostnet_050', 0.58: 'repghostnet_058',
+                  0.8: 'repghostnet_080', 1.0: 'repghostnet_100',
+                  1.11: 'repghostnet_111', 1.3: 'repghostnet_130',
+                  1.5: 'repghostnet_150', 2.0: 'repghostnet_200'}
 
 
 def randomised_timm_ghostnet(widen: float, seed: int = 0) -> torch.nn.Module:
@@ -14,6 +21,20 @@ def randomised_timm_ghostnet(widen: float, seed: int = 0) -> torch.nn.Module:
         model = timm.create_model(TIMM_NAMES[widen], pretrained=False)
     else:  # no registered variant: timm's own builder and table at widen
         model = _create_ghostnet('ghostnet_100', width=widen)
+    return randomised_norms(model, seed)
+
+
+def randomised_timm_repghostnet(widen: float,
+                                seed: int = 0) -> torch.nn.Module:
+    """timm's ``repghostnet_*`` of width ``widen`` (a published one), as
+    :func:`randomised_timm_ghostnet`."""
+    torch.manual_seed(seed)
+    model = timm.create_model(REPGHOST_NAMES[widen], pretrained=False)
+    return randomised_norms(model, seed)
+
+
+def randomised_norms(model: torch.nn.Module, seed: int) -> torch.nn.Module:
+    """Random BatchNorm statistics and affine parameters; eval mode."""
     gen = torch.Generator().manual_seed(seed + 1)
     with torch.no_grad():
         for m in model.modules():

@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 import torch.nn as nn
 from mmcv.cnn.utils import fuse_conv_bn
 
-from ..models import GhostNet
+from ..models import GhostNet, RepGhostNet
 from .ghostnet import (
     GhostLayout,
     default_layout,
@@ -20,6 +20,7 @@ from .ghostnet import (
     fold_outputs_into_neck,
     neck_reads_parts,
 )
+from .repghostnet import deploy_repghostnet
 
 
 def drop_unused_layers(model: nn.Module) -> nn.Module:
@@ -47,20 +48,23 @@ def deploy_model(model: nn.Module, engine: str = 'pytorch',
                  layout: Optional[str] = None,
                  input_size: Optional[Sequence[int]] = None) -> nn.Module:
     """Deploy a backbone or a detector for ``engine``, in place: every
-    GhostNet inside gets :func:`~ghost_det.deploy.ghostnet.deploy_ghostnet`
-    with ``layout`` (default: the one measured fastest on ``engine`` at
-    ``input_size``, see :func:`~ghost_det.deploy.ghostnet.default_layout`),
-    then
+    RepGhostNet inside is re-parameterised, every other GhostNet gets
+    :func:`~ghost_det.deploy.ghostnet.deploy_ghostnet` with ``layout``
+    (default: the one measured fastest on ``engine`` at ``input_size``, see
+    :func:`~ghost_det.deploy.ghostnet.default_layout`), then
     :func:`fold_norms` folds BatchNorm everywhere else. In a detector whose
     neck is mmdet's FPN, a relaid backbone's output gathers are folded into
     the FPN's convs, so no gather op remains. Returns ``model``."""
     chosen = (GhostLayout.parse(layout) if layout is not None
               else default_layout(engine, input_size))
     model.eval()
+    for m in [m for m in model.modules()  # no concat: nothing to relay
+              if isinstance(m, RepGhostNet) and not m.deploy]:
+        deploy_repghostnet(m)
     backbone, neck = getattr(model, 'backbone', None), getattr(
         model, 'neck', None)
-    if isinstance(backbone, GhostNet) and chosen.relaid and (
-            neck_reads_parts(neck)):
+    if isinstance(backbone, GhostNet) and not backbone.deploy and (
+            chosen.relaid and neck_reads_parts(neck)):
         layouts = deploy_ghostnet(backbone, chosen, gather_outputs=False)
         fold_outputs_into_neck(neck, layouts)
     for m in [m for m in model.modules()

@@ -1,4 +1,5 @@
-from .backbones import GhostNet
-from .layers import GhostBottleneck, GhostModule, SqueezeExcite
+from .backbones import GhostNet, RepGhostNet
+from .layers import GhostBottleneck, GhostModule, RepGhostModule, SqueezeExcite
 
-__all__ = ['GhostNet', 'GhostModule', 'GhostBottleneck', 'SqueezeExcite']
+__all__ = ['GhostNet', 'RepGhostNet', 'GhostModule', 'GhostBottleneck',
+           'RepGhostModule', 'SqueezeExcite']

@@ -5,8 +5,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from ghost_det.models import GhostNet
-from tests._timm_reference import randomised_timm_ghostnet
+from ghost_det.models import GhostNet, RepGhostNet
+from tests._timm_reference import (
+    randomised_timm_ghostnet,
+    randomised_timm_repghostnet,
+)
 
 pytestmark = pytest.mark.slow  # starts the tools as processes
 
@@ -56,6 +59,21 @@ def test_timm_state_dict_with_wrapper_and_width_inference(tmp_path):
     result = convert(src, tmp_path / 'out.pth')
     assert result.returncode == 0, result.stdout + result.stderr
     assert 'GhostNet 1.3x' in result.stdout
+
+
+def test_timm_repghostnet_converts_and_loads_via_init_cfg(tmp_path):
+    sd = randomised_timm_repghostnet(1.11).state_dict()
+    src = tmp_path / 'repghostnet_111.pth'
+    torch.save(sd, src)
+    dst = tmp_path / 'repghostnet-1.11x_in1k.pth'
+    result = convert(src, dst)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'RepGhostNet 1.11x' in result.stdout
+    model = RepGhostNet(widen_factor=1.11, init_cfg=dict(
+        type='Pretrained', checkpoint=str(dst), prefix='backbone.'))
+    model.init_weights()
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, sd[key]), key
 
 
 def test_reports_keys_it_cannot_place(tmp_path):

@@ -1,11 +1,14 @@
-"""Convert official or timm GhostNet ImageNet weights for ghost_det.
+"""Convert official or timm GhostNet / RepGhostNet ImageNet weights for
+ghost_det.
 
     python tools/model_converters/convert_ghostnet_weights.py state_dict_73.98.pth \
         checkpoints/ghostnet-1.0x_in1k.pth
 
 The source may be the official ``state_dict_73.98.pth``, a timm
-``ghostnet_*`` state dict (``.pth``/``.bin`` or ``.safetensors``) or any
-checkpoint wrapping one under ``state_dict``/``model``. The output holds
+``ghostnet_*`` or ``repghostnet_*`` state dict (``.pth``/``.bin`` or
+``.safetensors``) or any checkpoint wrapping one under
+``state_dict``/``model``. The family and the width are read from the
+weights. The output holds
 ``backbone.*`` and ``head.*`` keys; load it in a detector config with
 ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')``.
 """
@@ -15,9 +18,10 @@ from pathlib import Path
 
 import torch
 
-from ghost_det.models import GhostNet
+from ghost_det.models import GhostNet, RepGhostNet
 from ghost_det.models.utils import (
     convert_state_dict,
+    infer_family,
     infer_widen_factor,
     unwrap_state_dict,
 )
@@ -50,11 +54,13 @@ def main() -> int:
         sys.exit(f'error: {args.src}: {err.args[0]}')
     backbone = {k[len('backbone.'):]: v for k, v in converted.items()
                 if k.startswith('backbone.')}
-    model = GhostNet(widen_factor=widen, out_indices=(9, ))
+    family = infer_family(source)
+    backbone_class = RepGhostNet if family == 'RepGhostNet' else GhostNet
+    model = backbone_class(widen_factor=widen, out_indices=(9, ))
     result = model.load_state_dict(backbone, strict=False)
 
     print(f'source: {args.src} ({len(source)} tensors), '
-          f'GhostNet {widen:g}x (from blocks.9 width)')
+          f'{family} {widen:g}x (from blocks.9 width)')
     print(f'converted: {len(backbone)} backbone + '
           f'{len(converted) - len(backbone)} head tensors')
     for title, keys in (('could not place', unplaced),
@@ -64,7 +70,8 @@ def main() -> int:
         print(f'{title}: {len(keys)}' + ''.join(f'\n  {k}' for k in keys))
     args.dst.parent.mkdir(parents=True, exist_ok=True)
     torch.save({'state_dict': converted,
-                'meta': {'source': str(args.src), 'widen_factor': widen}},
+                'meta': {'source': str(args.src), 'family': family,
+                         'widen_factor': widen}},
                args.dst)
     print(f'saved {args.dst}')
     ok = not (unplaced or result.missing_keys or result.unexpected_keys)

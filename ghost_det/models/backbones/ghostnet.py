@@ -12,7 +12,7 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import PretrainedInit
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..layers import GhostBottleneck
+from ..layers import GhostBottleneck, GhostModule
 from ..utils.weights import load_pretrained_backbone
 
 NUM_GROUPS = 10  # blocks.0 - blocks.9, as in the official checkpoints
@@ -78,6 +78,7 @@ class GhostNet(BaseModule):
     ]
     stem_channels = 16
     last_channels = 960
+    ghost_module = GhostModule
 
     def __init__(self,
                  widen_factor: float = 1.0,
@@ -120,7 +121,8 @@ class GhostNet(BaseModule):
                 blocks.append(GhostBottleneck(
                     channels, width(exp), width(out), dw_kernel_size=kernel,
                     stride=stride, se_ratio=se_ratio, conv_cfg=conv_cfg,
-                    norm_cfg=norm_cfg, act_cfg=act_cfg, with_cp=with_cp))
+                    norm_cfg=norm_cfg, act_cfg=act_cfg, with_cp=with_cp,
+                    ghost_module=self.ghost_module))
                 channels = width(out)
             groups.append(nn.Sequential(*blocks))
         last = self.last_width(widen_factor)

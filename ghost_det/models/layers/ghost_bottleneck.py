@@ -1,6 +1,6 @@
 """Ghost bottleneck (GhostNet paper, Sec. 3.2, Fig. 3)."""
 import contextlib
-from typing import Iterator, Optional, Tuple
+from typing import Iterator, Optional, Tuple, Type
 
 import torch
 import torch.nn as nn
@@ -30,6 +30,9 @@ class GhostBottleneck(BaseModule):
         se_ratio: Squeeze-excite ratio; 0 disables SE. Default 0.
         conv_cfg, norm_cfg, act_cfg: Layer configs (mmcv style).
         with_cp: Trade compute for memory with activation checkpointing.
+        ghost_module: The class of ``ghost1`` and ``ghost2``:
+            :class:`GhostModule` (GhostNet) or :class:`RepGhostModule`
+            (RepGhostNet). Default GhostModule.
     """
 
     def __init__(self,
@@ -43,6 +46,7 @@ class GhostBottleneck(BaseModule):
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
                  with_cp: bool = False,
+                 ghost_module: Type[nn.Module] = GhostModule,
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if stride not in (1, 2):
@@ -50,7 +54,7 @@ class GhostBottleneck(BaseModule):
         self.stride = stride
         self.with_cp = with_cp
         pad = (dw_kernel_size - 1) // 2
-        self.ghost1 = GhostModule(
+        self.ghost1 = ghost_module(
             in_channels, mid_channels, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
             act_cfg=act_cfg)
         if stride > 1:
@@ -60,7 +64,7 @@ class GhostBottleneck(BaseModule):
             self.bn_dw = build_norm_layer(norm_cfg, mid_channels)[1]
         self.se: Optional[SqueezeExcite] = SqueezeExcite(
             mid_channels, se_ratio) if se_ratio > 0 else None
-        self.ghost2 = GhostModule(
+        self.ghost2 = ghost_module(
             mid_channels, out_channels, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
             act_cfg=None)
         if in_channels == out_channels and stride == 1:

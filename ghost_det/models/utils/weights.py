@@ -67,8 +67,16 @@ def convert_state_dict(
     return converted, unplaced
 
 
+def infer_family(state_dict: Mapping) -> str:
+    """``'RepGhostNet'`` for RepGhost weights (their modules have an
+    identity-branch BatchNorm, ``fusion_bn``), else ``'GhostNet'``."""
+    return 'RepGhostNet' if any('.fusion_bn.' in k for k in state_dict) else (
+        'GhostNet')
+
+
 def infer_widen_factor(state_dict: Mapping) -> float:
-    """Guess the width multiplier from the width of ``blocks.9``."""
+    """Guess the width multiplier from the width of ``blocks.9`` (960 times
+    the width in GhostNet and RepGhostNet alike)."""
     key = next((k for k in state_dict
                 if k.endswith('blocks.9.0.conv.weight')), None)
     if key is None:

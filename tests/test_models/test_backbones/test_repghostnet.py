@@ -1,0 +1,73 @@
+"""RepGhostNet: equal to timm's repghostnet_* at the stage ends, strict
+loading of timm's weights, exact re-parameterised deploy."""
+import pytest
+import torch
+import torch.nn as nn
+
+from ghost_det.deploy import deploy_model, export_onnx
+from ghost_det.deploy.engine_detector import engine_session
+from ghost_det.models import RepGhostNet
+from ghost_det.models.layers import RepGhostModule
+from ghost_det.models.utils import convert_state_dict, infer_widen_factor
+from tests._timm_reference import randomised_timm_repghostnet, timm_block_outputs
+from tests.conftest import assert_close_relative, randomize_norms
+
+WIDTHS = [pytest.param(w, marks=() if w == 1.11 else pytest.mark.slow)
+          for w in (0.5, 1.0, 1.11, 1.3)]
+
+
+def converted_backbone(timm_model: nn.Module) -> dict:
+    converted, unplaced = convert_state_dict(timm_model.state_dict())
+    assert unplaced == []
+    return {k[len('backbone.'):]: v for k, v in converted.items()
+            if k.startswith('backbone.')}
+
+
+@pytest.mark.parametrize('widen', WIDTHS)
+def test_stage_ends_equal_timm(widen):
+    reference = randomised_timm_repghostnet(widen)
+    x = torch.randn(2, 3, 96, 128)
+    expected, _ = timm_block_outputs(reference, x)
+    assert infer_widen_factor(reference.state_dict()) == pytest.approx(
+        widen, abs=0.01)
+    model = RepGhostNet(widen_factor=widen, out_indices=(2, 4, 6, 8, 9))
+    model.load_state_dict(converted_backbone(reference), strict=True)
+    with torch.no_grad():
+        outs = model.eval()(x)
+    for out, index in zip(outs, (2, 4, 6, 8, 9)):
+        assert_close_relative(out, expected[index], rtol=1e-5)
+
+
+def test_repghostnet_111_has_ghostnet_11_stage_ends():
+    assert RepGhostNet(widen_factor=1.11).out_channels == (28, 44, 124, 176)
+
+
+@pytest.mark.parametrize('widen', WIDTHS)
+def test_switch_to_deploy_is_exact(widen):
+    model = randomize_norms(RepGhostNet(widen_factor=widen))
+    inputs = [torch.randn(1, 3, 64, 64), torch.randn(2, 3, 75, 131)]
+    with torch.no_grad():
+        expected = [model(x) for x in inputs]
+    model.switch_to_deploy()
+    kinds = {type(m) for m in model.modules()}
+    assert nn.BatchNorm2d not in kinds and RepGhostModule not in kinds
+    assert len(model.blocks) == 9
+    with torch.no_grad():
+        for x, want in zip(inputs, expected):
+            for a, b in zip(model(x), want):
+                assert_close_relative(a, b)
+
+
+@pytest.mark.parametrize('backend', ['onnxruntime', 'openvino'])
+def test_deployed_export_equals_eager(tmp_path, backend):
+    model = randomize_norms(RepGhostNet(widen_factor=1.11))
+    x = torch.randn(1, 3, 96, 160)
+    with torch.no_grad():
+        expected = model(x)
+    deploy_model(model, backend)
+    path = str(tmp_path / 'repghostnet.onnx')
+    export_onnx(model, path, (1, 3, 64, 64))
+    got = engine_session(path, backend, threads=1).run(
+        None, {'input': x.numpy()})
+    for a, b in zip(got, expected):
+        assert_close_relative(torch.from_numpy(a), b)
