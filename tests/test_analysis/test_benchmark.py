@@ -63,7 +63,12 @@ def test_quick_run_measures_every_backbone_and_mode(tmp_path):
         text=True)
     assert report.returncode == 0, report.stderr[-2000:]
     assert '| GhostNet-1.1x deploy | - |' in report.stdout
-    assert report.stdout.count('| backbone | ') == 14  # 2 inputs x 7 rows
+    # the ratio table (2 inputs x 7 modes) and the table by engine (2 inputs
+    # x pytorch, onnxruntime, openvino, best engine)
+    ratios, by_engine = report.stdout.split('**By engine**')
+    assert ratios.count('| backbone | ') == 14
+    assert by_engine.count('| backbone | ') == 8
+    assert out.rindex('By engine') > out.rindex('speed relative to')
 
 
 def test_peak_memory_follows_allocations():
