@@ -57,3 +57,16 @@ def timm_block_outputs(model: torch.nn.Module, x: torch.Tensor):
     for h in hooks:
         h.remove()
     return outs, logits
+
+
+GHOSTNETV2_NAMES = {1.0: 'ghostnetv2_100', 1.3: 'ghostnetv2_130',
+                    1.6: 'ghostnetv2_160'}
+
+
+def randomised_timm_ghostnetv2(widen: float,
+                               seed: int = 0) -> torch.nn.Module:
+    """timm's ``ghostnetv2_*`` of width ``widen`` (a published one), as
+    :func:`randomised_timm_ghostnet`."""
+    torch.manual_seed(seed)
+    model = timm.create_model(GHOSTNETV2_NAMES[widen], pretrained=False)
+    return randomised_norms(model, seed)

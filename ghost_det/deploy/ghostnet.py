@@ -225,6 +225,9 @@ def deploy_ghostnet(model: GhostNet, layout: GhostLayout = GhostLayout(),
     """
     if model.deploy:
         raise RuntimeError('this GhostNet is already deployed')
+    if layout.relaid and not model.relayable:
+        raise ValueError(f'{type(model).__name__} deploys with layout fold '
+                         f'only, got {layout.name}')
     model.eval()
     fuse_conv_bn(model)
     last = model.out_indices[-1]

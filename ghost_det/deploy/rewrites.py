@@ -64,10 +64,11 @@ def deploy_model(model: nn.Module, engine: str = 'pytorch',
     backbone, neck = getattr(model, 'backbone', None), getattr(
         model, 'neck', None)
     if isinstance(backbone, GhostNet) and not backbone.deploy and (
-            chosen.relaid and neck_reads_parts(neck)):
+            backbone.relayable and chosen.relaid
+            and neck_reads_parts(neck)):
         layouts = deploy_ghostnet(backbone, chosen, gather_outputs=False)
         fold_outputs_into_neck(neck, layouts)
     for m in [m for m in model.modules()
               if isinstance(m, GhostNet) and not m.deploy]:
-        deploy_ghostnet(m, chosen)
+        deploy_ghostnet(m, chosen if m.relayable else GhostLayout())
     return fold_norms(model)

@@ -1,5 +1,12 @@
-from .backbones import GhostNet, RepGhostNet
-from .layers import GhostBottleneck, GhostModule, RepGhostModule, SqueezeExcite
+from .backbones import GhostNet, GhostNetV2, RepGhostNet
+from .layers import (
+    GhostBottleneck,
+    GhostModule,
+    GhostModuleV2,
+    RepGhostModule,
+    SqueezeExcite,
+)
 
-__all__ = ['GhostNet', 'RepGhostNet', 'GhostModule', 'GhostBottleneck',
-           'RepGhostModule', 'SqueezeExcite']
+__all__ = ['GhostNet', 'GhostNetV2', 'RepGhostNet', 'GhostModule',
+           'GhostModuleV2', 'GhostBottleneck', 'RepGhostModule',
+           'SqueezeExcite']

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from ghost_det.models import GhostNet, RepGhostNet
+from ghost_det.models import GhostNet, GhostNetV2, RepGhostNet
 from tests._timm_reference import (
     randomised_timm_ghostnet,
+    randomised_timm_ghostnetv2,
     randomised_timm_repghostnet,
 )
 
@@ -61,15 +62,21 @@ def test_timm_state_dict_with_wrapper_and_width_inference(tmp_path):
     assert 'GhostNet 1.3x' in result.stdout
 
 
-def test_timm_repghostnet_converts_and_loads_via_init_cfg(tmp_path):
-    sd = randomised_timm_repghostnet(1.11).state_dict()
-    src = tmp_path / 'repghostnet_111.pth'
+@pytest.mark.parametrize('family,widen', [('RepGhostNet', 1.11),
+                                          ('GhostNetV2', 1.0)])
+def test_timm_family_converts_and_loads_via_init_cfg(tmp_path, family,
+                                                     widen):
+    reference = (randomised_timm_repghostnet if family == 'RepGhostNet'
+                 else randomised_timm_ghostnetv2)
+    sd = reference(widen).state_dict()
+    src = tmp_path / 'timm.pth'
     torch.save(sd, src)
-    dst = tmp_path / 'repghostnet-1.11x_in1k.pth'
+    dst = tmp_path / 'converted.pth'
     result = convert(src, dst)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert 'RepGhostNet 1.11x' in result.stdout
-    model = RepGhostNet(widen_factor=1.11, init_cfg=dict(
+    assert f'{family} {widen:g}x' in result.stdout
+    backbone = RepGhostNet if family == 'RepGhostNet' else GhostNetV2
+    model = backbone(widen_factor=widen, init_cfg=dict(
         type='Pretrained', checkpoint=str(dst), prefix='backbone.'))
     model.init_weights()
     for key, value in model.state_dict().items():

@@ -5,7 +5,7 @@ ghost_det.
         checkpoints/ghostnet-1.0x_in1k.pth
 
 The source may be the official ``state_dict_73.98.pth``, a timm
-``ghostnet_*`` or ``repghostnet_*`` state dict (``.pth``/``.bin`` or
+``ghostnet_*``, ``ghostnetv2_*`` or ``repghostnet_*`` state dict (``.pth``/``.bin`` or
 ``.safetensors``) or any checkpoint wrapping one under
 ``state_dict``/``model``. The family and the width are read from the
 weights. The output holds
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from ghost_det.models import GhostNet, RepGhostNet
+from ghost_det.models import GhostNet, GhostNetV2, RepGhostNet
 from ghost_det.models.utils import (
     convert_state_dict,
     infer_family,
@@ -55,7 +55,8 @@ def main() -> int:
     backbone = {k[len('backbone.'):]: v for k, v in converted.items()
                 if k.startswith('backbone.')}
     family = infer_family(source)
-    backbone_class = RepGhostNet if family == 'RepGhostNet' else GhostNet
+    backbone_class = {'GhostNet': GhostNet, 'GhostNetV2': GhostNetV2,
+                      'RepGhostNet': RepGhostNet}[family]
     model = backbone_class(widen_factor=widen, out_indices=(9, ))
     result = model.load_state_dict(backbone, strict=False)
 

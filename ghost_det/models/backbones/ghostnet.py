@@ -79,6 +79,7 @@ class GhostNet(BaseModule):
     stem_channels = 16
     last_channels = 960
     ghost_module = GhostModule
+    relayable = True  # deploy layouts beyond fold apply (ghost_det.deploy)
 
     def __init__(self,
                  widen_factor: float = 1.0,
@@ -115,6 +116,7 @@ class GhostNet(BaseModule):
         self.act1 = build_activation_layer(act_cfg)
 
         groups: List[nn.Module] = []
+        index = 0  # of the bottleneck in the whole network
         for group in self.arch_settings:
             blocks = []
             for kernel, exp, out, se_ratio, stride in group:
@@ -122,8 +124,10 @@ class GhostNet(BaseModule):
                     channels, width(exp), width(out), dw_kernel_size=kernel,
                     stride=stride, se_ratio=se_ratio, conv_cfg=conv_cfg,
                     norm_cfg=norm_cfg, act_cfg=act_cfg, with_cp=with_cp,
-                    ghost_module=self.ghost_module))
+                    ghost_module=self.ghost_module,
+                    expand_module=self.expand_module(index)))
                 channels = width(out)
+                index += 1
             groups.append(nn.Sequential(*blocks))
         last = self.last_width(widen_factor)
         groups.append(nn.Sequential(
@@ -132,6 +136,11 @@ class GhostNet(BaseModule):
         self.blocks = nn.Sequential(*groups)
         self.deploy = False  # set by switch_to_deploy()
         self._freeze_stages()
+
+    def expand_module(self, index: int) -> Optional[type]:
+        """The class of bottleneck ``index``'s ``ghost1`` when it is not
+        :attr:`ghost_module` (None: it is)."""
+        return None
 
     @classmethod
     def last_width(cls, widen_factor: float) -> int:
@@ -238,7 +247,8 @@ class GhostNet(BaseModule):
         )
         chosen = (GhostLayout.parse(layout) if layout is not None
                   else default_layout(engine, input_size))
-        deploy_ghostnet(self, chosen)
+        deploy_ghostnet(self, chosen if self.relayable or layout else
+                        GhostLayout())
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if x.dim() != 4 or x.shape[1] != self.in_channels:

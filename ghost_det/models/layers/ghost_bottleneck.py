@@ -33,6 +33,8 @@ class GhostBottleneck(BaseModule):
         ghost_module: The class of ``ghost1`` and ``ghost2``:
             :class:`GhostModule` (GhostNet) or :class:`RepGhostModule`
             (RepGhostNet). Default GhostModule.
+        expand_module: The class of ``ghost1`` when it differs
+            (:class:`GhostModuleV2` in GhostNetV2). Default: ghost_module.
     """
 
     def __init__(self,
@@ -47,6 +49,7 @@ class GhostBottleneck(BaseModule):
                  act_cfg: ConfigType = dict(type='ReLU'),
                  with_cp: bool = False,
                  ghost_module: Type[nn.Module] = GhostModule,
+                 expand_module: Optional[Type[nn.Module]] = None,
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if stride not in (1, 2):
@@ -54,7 +57,7 @@ class GhostBottleneck(BaseModule):
         self.stride = stride
         self.with_cp = with_cp
         pad = (dw_kernel_size - 1) // 2
-        self.ghost1 = ghost_module(
+        self.ghost1 = (expand_module or ghost_module)(
             in_channels, mid_channels, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
             act_cfg=act_cfg)
         if stride > 1:

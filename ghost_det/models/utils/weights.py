@@ -69,9 +69,13 @@ def convert_state_dict(
 
 def infer_family(state_dict: Mapping) -> str:
     """``'RepGhostNet'`` for RepGhost weights (their modules have an
-    identity-branch BatchNorm, ``fusion_bn``), else ``'GhostNet'``."""
-    return 'RepGhostNet' if any('.fusion_bn.' in k for k in state_dict) else (
-        'GhostNet')
+    identity-branch BatchNorm, ``fusion_bn``), ``'GhostNetV2'`` for weights
+    with DFC attention (``short_conv``), else ``'GhostNet'``."""
+    if any('.fusion_bn.' in k for k in state_dict):
+        return 'RepGhostNet'
+    if any('.short_conv.' in k for k in state_dict):
+        return 'GhostNetV2'
+    return 'GhostNet'
 
 
 def infer_widen_factor(state_dict: Mapping) -> float:
