@@ -142,9 +142,10 @@ def test_layout_names_round_trip_and_bad_names():
 
 
 def test_default_layout_choice():
-    # PyTorch: plain BatchNorm folding, never slower than folding itself
-    for size in (None, (224, 224), (800, 1344)):
-        assert default_layout('pytorch', size) == GhostLayout()
+    # PyTorch: plain BatchNorm folding unless the inputs are known large
+    assert default_layout('pytorch') == GhostLayout()
+    assert default_layout('pytorch', (224, 224)) == GhostLayout()
+    assert default_layout('pytorch', (800, 1344)) == GhostLayout(1, True)
     # the input size picks between the engine's two measured layouts
     assert default_layout('onnxruntime') == GhostLayout(8)
     assert default_layout('onnxruntime', (224, 224)) == GhostLayout(8)

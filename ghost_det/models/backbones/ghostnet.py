@@ -232,9 +232,10 @@ class GhostNet(BaseModule):
         Args:
             engine: Where the model will run: ``pytorch``, ``onnxruntime``
                 or ``openvino``; picks the layout measured fastest there.
-            input_size: (H, W) of the inputs, when known (ONNX Runtime's
-                fastest padding differs between 224x224 and detection
-                inputs).
+            input_size: (H, W) of the inputs, when known: the fastest
+                layout differs between 224x224 and detection inputs in
+                PyTorch and ONNX Runtime. Unknown: the small-input one
+                (in PyTorch, plain BatchNorm folding).
             layout: Override: ``fold`` (BatchNorm folded, unused groups
                 dropped), ``pad<N>`` (Ghost halves zero-padded to N
                 channels), ``pad<N>-split`` (halves kept apart). See
