@@ -24,13 +24,25 @@ def randomised_timm_ghostnet(widen: float, seed: int = 0) -> torch.nn.Module:
     return randomised_norms(model, seed)
 
 
-def randomised_timm_repghostnet(widen: float,
-                                seed: int = 0) -> torch.nn.Module:
-    """timm's ``repghostnet_*`` of width ``widen`` (a published one), as
+GHOSTNETV2_NAMES = {1.0: 'ghostnetv2_100', 1.3: 'ghostnetv2_130',
+                    1.6: 'ghostnetv2_160'}
+
+
+def randomised_timm_model(name: str, seed: int = 0) -> torch.nn.Module:
+    """timm's ``name`` (e.g. ``repghostnet_111``), as
     :func:`randomised_timm_ghostnet`."""
     torch.manual_seed(seed)
-    model = timm.create_model(REPGHOST_NAMES[widen], pretrained=False)
-    return randomised_norms(model, seed)
+    return randomised_norms(timm.create_model(name, pretrained=False), seed)
+
+
+def randomised_timm_repghostnet(widen: float,
+                                seed: int = 0) -> torch.nn.Module:
+    return randomised_timm_model(REPGHOST_NAMES[widen], seed)
+
+
+def randomised_timm_ghostnetv2(widen: float,
+                               seed: int = 0) -> torch.nn.Module:
+    return randomised_timm_model(GHOSTNETV2_NAMES[widen], seed)
 
 
 def randomised_norms(model: torch.nn.Module, seed: int) -> torch.nn.Module:
@@ -58,15 +70,3 @@ def timm_block_outputs(model: torch.nn.Module, x: torch.Tensor):
         h.remove()
     return outs, logits
 
-
-GHOSTNETV2_NAMES = {1.0: 'ghostnetv2_100', 1.3: 'ghostnetv2_130',
-                    1.6: 'ghostnetv2_160'}
-
-
-def randomised_timm_ghostnetv2(widen: float,
-                               seed: int = 0) -> torch.nn.Module:
-    """timm's ``ghostnetv2_*`` of width ``widen`` (a published one), as
-    :func:`randomised_timm_ghostnet`."""
-    torch.manual_seed(seed)
-    model = timm.create_model(GHOSTNETV2_NAMES[widen], pretrained=False)
-    return randomised_norms(model, seed)
