@@ -32,3 +32,18 @@ def assert_close_relative(actual: torch.Tensor, expected: torch.Tensor,
     bound)."""
     scale = expected.detach().abs().max().clamp_min(1e-12).item()
     torch.testing.assert_close(actual, expected, rtol=0, atol=rtol * scale)
+
+
+def exported_outputs(model: torch.nn.Module, backend: str, x: torch.Tensor,
+                     path: str) -> list:
+    """``model``'s outputs for ``x`` run by ``backend``: itself for
+    ``pytorch``, else its ONNX export (traced at 64x64, so ``x`` tests the
+    dynamic shape) in ONNX Runtime or OpenVINO, one thread."""
+    if backend == 'pytorch':
+        with torch.no_grad():
+            return [t.numpy() for t in model(x)]
+    from ghost_det.deploy import export_onnx
+    from ghost_det.deploy.engine_detector import engine_session
+    export_onnx(model, path, (1, 3, 64, 64))
+    return engine_session(path, backend, threads=1).run(
+        None, {'input': x.numpy()})

@@ -120,6 +120,32 @@ def default_layout(engine: str,
     return DEFAULT_LAYOUTS[engine]['large' if large else 'small']
 
 
+def resolve_layout(model: GhostNet, engine: str = 'pytorch',
+                   layout: Optional[str] = None,
+                   input_size: Optional[Sequence[int]] = None
+                   ) -> GhostLayout:
+    """The layout ``model`` deploys with: ``layout`` when named, else the
+    engine's default (:func:`default_layout`) where the network can be
+    relaid and ``fold`` where it cannot (``model.relayable``)."""
+    if layout is not None:
+        return GhostLayout.parse(layout)
+    chosen = default_layout(engine, input_size)
+    return chosen if model.relayable else GhostLayout()
+
+
+def start_deploy(model: GhostNet) -> None:
+    """What every Ghost-family deploy does first, in place: refuse a second
+    deploy, eval mode, drop the groups after the last output, no activation
+    checkpointing; marks ``model.deploy``."""
+    if model.deploy:
+        raise RuntimeError(f'this {type(model).__name__} is already '
+                           f'deployed')
+    model.eval()
+    model.blocks = model.blocks[:model.out_indices[-1] + 1]
+    model.with_cp = False
+    model.deploy = True
+
+
 class GhostModuleParts(nn.Module):
     """A deployed :class:`GhostModule`: parts in, halves out (two parts, or
     one concatenated)."""
@@ -223,17 +249,11 @@ def deploy_ghostnet(model: GhostNet, layout: GhostLayout = GhostLayout(),
     layouts, for consumers that fold the gather in
     (:func:`fold_outputs_into_neck`).
     """
-    if model.deploy:
-        raise RuntimeError('this GhostNet is already deployed')
     if layout.relaid and not model.relayable:
         raise ValueError(f'{type(model).__name__} deploys with layout fold '
                          f'only, got {layout.name}')
-    model.eval()
+    start_deploy(model)
     fuse_conv_bn(model)
-    last = model.out_indices[-1]
-    model.blocks = model.blocks[:last + 1]
-    model.with_cp = False
-    model.deploy = True
     if not layout.relaid:
         return [ChannelLayout.dense(c) for c in model.out_channels]
     current = ChannelLayout.ghost(model.conv_stem.out_channels,

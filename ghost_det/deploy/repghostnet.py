@@ -7,6 +7,7 @@ from mmcv.cnn.utils import fuse_conv_bn
 
 from ..models.backbones.repghostnet import RepGhostNet
 from ..models.layers import RepGhostModule
+from .ghostnet import start_deploy
 
 
 def norm_scale_shift(norm: nn.BatchNorm2d):
@@ -32,14 +33,9 @@ def deploy_repghostnet(model: RepGhostNet) -> None:
     :func:`reparameterized`, every other BatchNorm folded, the groups after
     the last output removed. Outputs equal the eager ones up to float
     rounding; training afterwards is not supported."""
-    if model.deploy:
-        raise RuntimeError('this RepGhostNet is already deployed')
-    model.eval()
-    model.blocks = model.blocks[:model.out_indices[-1] + 1]
-    for block in model.modules():
+    start_deploy(model)
+    for block in list(model.modules()):
         for name in ('ghost1', 'ghost2'):
             if isinstance(getattr(block, name, None), RepGhostModule):
                 setattr(block, name, reparameterized(getattr(block, name)))
     fuse_conv_bn(model)
-    model.with_cp = False
-    model.deploy = True

@@ -14,11 +14,10 @@ from mmcv.cnn.utils import fuse_conv_bn
 
 from ..models import GhostNet, RepGhostNet
 from .ghostnet import (
-    GhostLayout,
-    default_layout,
     deploy_ghostnet,
     fold_outputs_into_neck,
     neck_reads_parts,
+    resolve_layout,
 )
 from .repghostnet import deploy_repghostnet
 
@@ -55,20 +54,18 @@ def deploy_model(model: nn.Module, engine: str = 'pytorch',
     :func:`fold_norms` folds BatchNorm everywhere else. In a detector whose
     neck is mmdet's FPN, a relaid backbone's output gathers are folded into
     the FPN's convs, so no gather op remains. Returns ``model``."""
-    chosen = (GhostLayout.parse(layout) if layout is not None
-              else default_layout(engine, input_size))
     model.eval()
     for m in [m for m in model.modules()  # no concat: nothing to relay
               if isinstance(m, RepGhostNet) and not m.deploy]:
         deploy_repghostnet(m)
     backbone, neck = getattr(model, 'backbone', None), getattr(
         model, 'neck', None)
-    if isinstance(backbone, GhostNet) and not backbone.deploy and (
-            backbone.relayable and chosen.relaid
-            and neck_reads_parts(neck)):
-        layouts = deploy_ghostnet(backbone, chosen, gather_outputs=False)
-        fold_outputs_into_neck(neck, layouts)
+    if isinstance(backbone, GhostNet) and not backbone.deploy:
+        chosen = resolve_layout(backbone, engine, layout, input_size)
+        if chosen.relaid and neck_reads_parts(neck):
+            layouts = deploy_ghostnet(backbone, chosen, gather_outputs=False)
+            fold_outputs_into_neck(neck, layouts)
     for m in [m for m in model.modules()
               if isinstance(m, GhostNet) and not m.deploy]:
-        deploy_ghostnet(m, chosen if m.relayable else GhostLayout())
+        deploy_ghostnet(m, resolve_layout(m, engine, layout, input_size))
     return fold_norms(model)

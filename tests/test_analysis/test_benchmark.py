@@ -83,10 +83,13 @@ def test_peak_memory_follows_allocations():
     assert abs(peak_memory_mb(two_live_copies, 'cpu') - 8) < 0.5
 
 
+def rec(variant: str, mode: str, ms: float) -> Record:
+    """A one-repeat backbone record at 224x224, 1 thread."""
+    return Record('backbone', variant, mode, (1, 3, 224, 224), 1, 'cpu',
+                  times_ms=[ms])
+
+
 def test_ratio_rows_compare_like_with_like():
-    def rec(variant, mode, ms):
-        return Record('backbone', variant, mode, (1, 3, 224, 224), 1, 'cpu',
-                      times_ms=[ms])
     rows = ratio_rows([
         rec('GhostNet-1.1x', 'eager', 10), rec('GhostNet-1.1x', 'fold', 8),
         rec('GhostNet-1.1x deploy', 'fold', 5),
@@ -138,9 +141,6 @@ def test_op_profile_names_where_the_time_goes():
 
 
 def test_engine_rows_take_the_best_mode_of_each_engine():
-    def rec(variant, mode, ms):
-        return Record('backbone', variant, mode, (1, 3, 224, 224), 1, 'cpu',
-                      times_ms=[ms])
     rows = engine_rows([
         rec('GhostNet-1.1x', 'fold', 8), rec('GhostNet-1.1x deploy', 'fold', 6),
         rec('GhostNet-1.1x deploy', 'onnxruntime', 4),

@@ -7,6 +7,8 @@ from mmengine.hooks import Hook
 
 from ...deploy import deploy_model
 from ...deploy.engine_detector import BACKENDS, EngineDetector, engine_session
+from ...deploy.ghostnet import resolve_layout
+from ...models import GhostNet
 
 
 @HOOKS.register_module()
@@ -39,14 +41,15 @@ class DeployHook(Hook):
         self.threads = threads
 
     def before_test(self, runner) -> None:
-        from ...deploy.ghostnet import GhostLayout, default_layout
         model = runner.model
         model = getattr(model, 'module', model)
+        message = 'deployed model: BatchNorm folded'
+        backbone = getattr(model, 'backbone', None)
+        if isinstance(backbone, GhostNet):
+            layout = resolve_layout(backbone, self.backend, self.layout,
+                                    self.input_size)
+            message += f', GhostNet layout {layout.name}'
         deploy_model(model, self.backend, self.layout, self.input_size)
-        layout = (GhostLayout.parse(self.layout) if self.layout
-                  else default_layout(self.backend, self.input_size))
-        message = (f'deployed model: BatchNorm folded, GhostNet layout '
-                   f'{layout.name}')
         if self.backend != 'pytorch':
             from ...deploy.onnx_export import export_end_to_end
             path = osp.join(runner.work_dir, 'end2end.onnx')

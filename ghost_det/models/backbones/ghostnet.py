@@ -241,15 +241,9 @@ class GhostNet(BaseModule):
                 channels), ``pad<N>-split`` (halves kept apart). See
                 :mod:`ghost_det.deploy.ghostnet`.
         """
-        from ...deploy.ghostnet import (
-            GhostLayout,
-            default_layout,
-            deploy_ghostnet,
-        )
-        chosen = (GhostLayout.parse(layout) if layout is not None
-                  else default_layout(engine, input_size))
-        deploy_ghostnet(self, chosen if self.relayable or layout else
-                        GhostLayout())
+        from ...deploy.ghostnet import deploy_ghostnet, resolve_layout
+        deploy_ghostnet(self, resolve_layout(self, engine, layout,
+                                             input_size))
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if x.dim() != 4 or x.shape[1] != self.in_channels:

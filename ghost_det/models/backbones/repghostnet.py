@@ -42,6 +42,7 @@ class RepGhostNet(GhostNet):
     ]
     last_channels = 960  # twice the last expansion
     ghost_module = RepGhostModule
+    relayable = False  # no concat to relay: one rewrite for every engine
 
     def switch_to_deploy(self, engine: str = 'pytorch',
                          layout: Optional[str] = None,

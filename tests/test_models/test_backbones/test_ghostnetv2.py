@@ -4,13 +4,16 @@ import pytest
 import torch
 import torch.nn as nn
 
-from ghost_det.deploy import deploy_model, export_onnx
-from ghost_det.deploy.engine_detector import engine_session
+from ghost_det.deploy import deploy_model
 from ghost_det.models import GhostNetV2
 from ghost_det.models.layers import GhostModuleV2
 from ghost_det.models.utils import convert_state_dict, infer_widen_factor
 from tests._timm_reference import randomised_timm_ghostnetv2, timm_block_outputs
-from tests.conftest import assert_close_relative, randomize_norms
+from tests.conftest import (
+    assert_close_relative,
+    exported_outputs,
+    randomize_norms,
+)
 
 WIDTHS = [pytest.param(w, marks=() if w == 1.0 else pytest.mark.slow)
           for w in (1.0, 1.3, 1.6)]
@@ -50,14 +53,7 @@ def test_deploy_is_exact(tmp_path, backend):
         expected = model(x)
     deploy_model(model, backend)  # fold, whatever the engine's default
     assert not any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
-    if backend == 'pytorch':
-        with torch.no_grad():
-            got = [t.numpy() for t in model(x)]
-    else:
-        path = str(tmp_path / 'ghostnetv2.onnx')
-        export_onnx(model, path, (1, 3, 64, 64))
-        got = engine_session(path, backend, threads=1).run(
-            None, {'input': x.numpy()})
+    got = exported_outputs(model, backend, x, str(tmp_path / 'v2.onnx'))
     for a, b in zip(got, expected):
         assert_close_relative(torch.from_numpy(a), b)
 

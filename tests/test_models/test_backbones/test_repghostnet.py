@@ -4,13 +4,16 @@ import pytest
 import torch
 import torch.nn as nn
 
-from ghost_det.deploy import deploy_model, export_onnx
-from ghost_det.deploy.engine_detector import engine_session
+from ghost_det.deploy import deploy_model
 from ghost_det.models import RepGhostNet
 from ghost_det.models.layers import RepGhostModule
 from ghost_det.models.utils import convert_state_dict, infer_widen_factor
 from tests._timm_reference import randomised_timm_repghostnet, timm_block_outputs
-from tests.conftest import assert_close_relative, randomize_norms
+from tests.conftest import (
+    assert_close_relative,
+    exported_outputs,
+    randomize_norms,
+)
 
 WIDTHS = [pytest.param(w, marks=() if w == 1.11 else pytest.mark.slow)
           for w in (0.5, 1.0, 1.11, 1.3)]
@@ -65,9 +68,6 @@ def test_deployed_export_equals_eager(tmp_path, backend):
     with torch.no_grad():
         expected = model(x)
     deploy_model(model, backend)
-    path = str(tmp_path / 'repghostnet.onnx')
-    export_onnx(model, path, (1, 3, 64, 64))
-    got = engine_session(path, backend, threads=1).run(
-        None, {'input': x.numpy()})
+    got = exported_outputs(model, backend, x, str(tmp_path / 'rep.onnx'))
     for a, b in zip(got, expected):
         assert_close_relative(torch.from_numpy(a), b)
