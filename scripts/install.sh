@@ -39,7 +39,7 @@ if ! "$VENV/bin/python" -c 'import mmcv.ops, mmcv; assert mmcv.__version__ == "2
   MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} pip install -c "$C" --no-build-isolation "mmcv==2.1.0"
 fi
 
-if ! have mmdet==3.3.0 mmpretrain==1.2.0 timm==1.0.15 \
+if ! have mmdet==3.3.0 mmpretrain==1.2.0 timm==1.0.31 \
    || ! "$VENV/bin/python" -c 'import ghost_det' 2>/dev/null \
    || [ setup.py -nt "$VENV/.ghost_det-installed" ] \
    || [ requirements/runtime.txt -nt "$VENV/.ghost_det-installed" ] \

@@ -28,6 +28,10 @@ GHOSTNETV2_NAMES = {1.0: 'ghostnetv2_100', 1.3: 'ghostnetv2_130',
                     1.6: 'ghostnetv2_160'}
 
 
+GHOSTNETV3_NAMES = {0.5: 'ghostnetv3_050', 1.0: 'ghostnetv3_100',
+                    1.3: 'ghostnetv3_130', 1.6: 'ghostnetv3_160'}
+
+
 def randomised_timm_model(name: str, seed: int = 0) -> torch.nn.Module:
     """timm's ``name`` (e.g. ``repghostnet_111``), as
     :func:`randomised_timm_ghostnet`."""
@@ -43,6 +47,11 @@ def randomised_timm_repghostnet(widen: float,
 def randomised_timm_ghostnetv2(widen: float,
                                seed: int = 0) -> torch.nn.Module:
     return randomised_timm_model(GHOSTNETV2_NAMES[widen], seed)
+
+
+def randomised_timm_ghostnetv3(widen: float,
+                               seed: int = 0) -> torch.nn.Module:
+    return randomised_timm_model(GHOSTNETV3_NAMES[widen], seed)
 
 
 def randomised_norms(model: torch.nn.Module, seed: int) -> torch.nn.Module:

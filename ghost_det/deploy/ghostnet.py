@@ -26,8 +26,13 @@ import torch
 import torch.nn as nn
 from mmcv.cnn.utils import fuse_conv_bn
 
-from ..models.backbones.ghostnet import NUM_GROUPS, ConvNormAct, GhostNet
-from ..models.layers import GhostBottleneck, GhostModule, SqueezeExcite
+from ..models.backbones.ghostnet import NUM_GROUPS, GhostNet
+from ..models.layers import (
+    ConvNormAct,
+    GhostBottleneck,
+    GhostModule,
+    SqueezeExcite,
+)
 from .channel_layout import (
     ChannelLayout,
     ConvFromParts,
@@ -126,9 +131,14 @@ def resolve_layout(model: GhostNet, engine: str = 'pytorch',
                    ) -> GhostLayout:
     """The layout ``model`` deploys with: ``layout`` when named, else the
     engine's default (:func:`default_layout`) where the network can be
-    relaid and ``fold`` where it cannot (``model.relayable``)."""
+    relaid and ``fold`` where it cannot (``model.relayable``; naming
+    another layout for it is a ValueError)."""
     if layout is not None:
-        return GhostLayout.parse(layout)
+        chosen = GhostLayout.parse(layout)
+        if chosen.relaid and not model.relayable:
+            raise ValueError(f'{type(model).__name__} deploys with layout '
+                             f'fold only, got {chosen.name}')
+        return chosen
     chosen = default_layout(engine, input_size)
     return chosen if model.relayable else GhostLayout()
 

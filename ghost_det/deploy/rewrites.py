@@ -12,14 +12,13 @@ from typing import Optional, Sequence
 import torch.nn as nn
 from mmcv.cnn.utils import fuse_conv_bn
 
-from ..models import GhostNet, RepGhostNet
+from ..models import GhostNet
 from .ghostnet import (
     deploy_ghostnet,
     fold_outputs_into_neck,
     neck_reads_parts,
     resolve_layout,
 )
-from .repghostnet import deploy_repghostnet
 
 
 def drop_unused_layers(model: nn.Module) -> nn.Module:
@@ -47,7 +46,8 @@ def deploy_model(model: nn.Module, engine: str = 'pytorch',
                  layout: Optional[str] = None,
                  input_size: Optional[Sequence[int]] = None) -> nn.Module:
     """Deploy a backbone or a detector for ``engine``, in place: every
-    RepGhostNet inside is re-parameterised, every other GhostNet gets
+    Ghost-family backbone without a concat layout (RepGhostNet, GhostNetV2,
+    GhostNetV3) deploys by its ``switch_to_deploy()``, GhostNet gets
     :func:`~ghost_det.deploy.ghostnet.deploy_ghostnet` with ``layout``
     (default: the one measured fastest on ``engine`` at ``input_size``, see
     :func:`~ghost_det.deploy.ghostnet.default_layout`), then
@@ -55,9 +55,10 @@ def deploy_model(model: nn.Module, engine: str = 'pytorch',
     neck is mmdet's FPN, a relaid backbone's output gathers are folded into
     the FPN's convs, so no gather op remains. Returns ``model``."""
     model.eval()
-    for m in [m for m in model.modules()  # no concat: nothing to relay
-              if isinstance(m, RepGhostNet) and not m.deploy]:
-        deploy_repghostnet(m)
+    for m in [m for m in model.modules()  # one rewrite for every engine
+              if isinstance(m, GhostNet) and not m.relayable
+              and not m.deploy]:
+        m.switch_to_deploy(engine, layout, input_size)
     backbone, neck = getattr(model, 'backbone', None), getattr(
         model, 'neck', None)
     if isinstance(backbone, GhostNet) and not backbone.deploy:

@@ -5,12 +5,18 @@ from pathlib import Path
 import pytest
 import torch
 
-from ghost_det.models import GhostNet, GhostNetV2, RepGhostNet
+from ghost_det.models import GhostNet, GhostNetV2, GhostNetV3, RepGhostNet
+from ghost_det.models.utils import unwrap_state_dict
 from tests._timm_reference import (
     randomised_timm_ghostnet,
     randomised_timm_ghostnetv2,
+    randomised_timm_ghostnetv3,
     randomised_timm_repghostnet,
 )
+
+FAMILIES = {'RepGhostNet': (RepGhostNet, randomised_timm_repghostnet),
+            'GhostNetV2': (GhostNetV2, randomised_timm_ghostnetv2),
+            'GhostNetV3': (GhostNetV3, randomised_timm_ghostnetv3)}
 
 pytestmark = pytest.mark.slow  # starts the tools as processes
 
@@ -63,11 +69,11 @@ def test_timm_state_dict_with_wrapper_and_width_inference(tmp_path):
 
 
 @pytest.mark.parametrize('family,widen', [('RepGhostNet', 1.11),
-                                          ('GhostNetV2', 1.0)])
+                                          ('GhostNetV2', 1.0),
+                                          ('GhostNetV3', 1.0)])
 def test_timm_family_converts_and_loads_via_init_cfg(tmp_path, family,
                                                      widen):
-    reference = (randomised_timm_repghostnet if family == 'RepGhostNet'
-                 else randomised_timm_ghostnetv2)
+    backbone, reference = FAMILIES[family]
     sd = reference(widen).state_dict()
     src = tmp_path / 'timm.pth'
     torch.save(sd, src)
@@ -75,12 +81,13 @@ def test_timm_family_converts_and_loads_via_init_cfg(tmp_path, family,
     result = convert(src, dst)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f'{family} {widen:g}x' in result.stdout
-    backbone = RepGhostNet if family == 'RepGhostNet' else GhostNetV2
     model = backbone(widen_factor=widen, init_cfg=dict(
         type='Pretrained', checkpoint=str(dst), prefix='backbone.'))
     model.init_weights()
+    ours = unwrap_state_dict(sd)  # GhostNetV3's branches renamed
+    assert len(ours) == len(sd)
     for key, value in model.state_dict().items():
-        assert torch.equal(value, sd[key]), key
+        assert torch.equal(value, ours[key]), key
 
 
 def test_reports_keys_it_cannot_place(tmp_path):

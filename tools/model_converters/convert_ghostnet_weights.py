@@ -1,11 +1,12 @@
-"""Convert official or timm GhostNet / RepGhostNet ImageNet weights for
-ghost_det.
+"""Convert official or timm GhostNet / RepGhostNet / GhostNetV2 / GhostNetV3
+ImageNet weights for ghost_det.
 
     python tools/model_converters/convert_ghostnet_weights.py state_dict_73.98.pth \
         checkpoints/ghostnet-1.0x_in1k.pth
 
 The source may be the official ``state_dict_73.98.pth``, a timm
-``ghostnet_*``, ``ghostnetv2_*`` or ``repghostnet_*`` state dict (``.pth``/``.bin`` or
+``ghostnet_*``, ``ghostnetv2_*``, ``ghostnetv3_*`` or ``repghostnet_*``
+state dict (``.pth``/``.bin`` or
 ``.safetensors``) or any checkpoint wrapping one under
 ``state_dict``/``model``. The family and the width are read from the
 weights. The output holds
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from ghost_det.models import GhostNet, GhostNetV2, RepGhostNet
+from ghost_det.models import GhostNet, GhostNetV2, GhostNetV3, RepGhostNet
 from ghost_det.models.utils import (
     convert_state_dict,
     infer_family,
@@ -56,6 +57,7 @@ def main() -> int:
                 if k.startswith('backbone.')}
     family = infer_family(source)
     backbone_class = {'GhostNet': GhostNet, 'GhostNetV2': GhostNetV2,
+                      'GhostNetV3': GhostNetV3,
                       'RepGhostNet': RepGhostNet}[family]
     model = backbone_class(widen_factor=widen, out_indices=(9, ))
     result = model.load_state_dict(backbone, strict=False)

@@ -1,6 +1,6 @@
 """GhostNet backbone ("GhostNet: More Features from Cheap Operations", 2020)."""
 from numbers import Real
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -12,26 +12,10 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import PretrainedInit
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ..layers import GhostBottleneck, GhostModule
+from ..layers import ConvNormAct, GhostBottleneck, GhostModule
 from ..utils.weights import load_pretrained_backbone
 
 NUM_GROUPS = 10  # blocks.0 - blocks.9, as in the official checkpoints
-
-
-class ConvNormAct(nn.Module):
-    """1x1 conv + norm + act, named like the official ``blocks.9.0``."""
-
-    def __init__(self, in_channels: int, out_channels: int,
-                 conv_cfg: OptConfigType, norm_cfg: ConfigType,
-                 act_cfg: ConfigType) -> None:
-        super().__init__()
-        self.conv = build_conv_layer(
-            conv_cfg, in_channels, out_channels, 1, bias=False)
-        self.bn1 = build_norm_layer(norm_cfg, out_channels)[1]
-        self.act1 = build_activation_layer(act_cfg)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.act1(self.bn1(self.conv(x)))
 
 
 @MODELS.register_module()
@@ -78,6 +62,7 @@ class GhostNet(BaseModule):
     ]
     stem_channels = 16
     last_channels = 960
+    bottleneck = GhostBottleneck
     ghost_module = GhostModule
     relayable = True  # deploy layouts beyond fold apply (ghost_det.deploy)
 
@@ -120,7 +105,7 @@ class GhostNet(BaseModule):
         for group in self.arch_settings:
             blocks = []
             for kernel, exp, out, se_ratio, stride in group:
-                blocks.append(GhostBottleneck(
+                blocks.append(self.bottleneck(
                     channels, width(exp), width(out), dw_kernel_size=kernel,
                     stride=stride, se_ratio=se_ratio, conv_cfg=conv_cfg,
                     norm_cfg=norm_cfg, act_cfg=act_cfg, with_cp=with_cp,
@@ -131,13 +116,14 @@ class GhostNet(BaseModule):
             groups.append(nn.Sequential(*blocks))
         last = self.last_width(widen_factor)
         groups.append(nn.Sequential(
-            ConvNormAct(channels, last, conv_cfg, norm_cfg, act_cfg)))
+            ConvNormAct(channels, last, conv_cfg=conv_cfg,
+                        norm_cfg=norm_cfg, act_cfg=act_cfg)))
         self.block_channels = self.channels_at(widen_factor)
         self.blocks = nn.Sequential(*groups)
         self.deploy = False  # set by switch_to_deploy()
         self._freeze_stages()
 
-    def expand_module(self, index: int) -> Optional[type]:
+    def expand_module(self, index: int) -> Optional[Callable]:
         """The class of bottleneck ``index``'s ``ghost1`` when it is not
         :attr:`ghost_module` (None: it is)."""
         return None

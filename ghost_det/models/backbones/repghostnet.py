@@ -51,5 +51,7 @@ class RepGhostNet(GhostNet):
         RepGhost module becomes 1x1 conv, act, depthwise conv, act; every
         BatchNorm is folded; groups after the last output are dropped. The
         same for every engine (there is no concat to relay)."""
+        from ...deploy.ghostnet import resolve_layout
         from ...deploy.repghostnet import deploy_repghostnet
+        resolve_layout(self, engine, layout, input_size)  # fold only
         deploy_repghostnet(self)

@@ -1,6 +1,6 @@
 """Ghost bottleneck (GhostNet paper, Sec. 3.2, Fig. 3)."""
 import contextlib
-from typing import Iterator, Optional, Tuple, Type
+from typing import Callable, Iterator, Optional, Tuple, Type
 
 import torch
 import torch.nn as nn
@@ -31,10 +31,11 @@ class GhostBottleneck(BaseModule):
         conv_cfg, norm_cfg, act_cfg: Layer configs (mmcv style).
         with_cp: Trade compute for memory with activation checkpointing.
         ghost_module: The class of ``ghost1`` and ``ghost2``:
-            :class:`GhostModule` (GhostNet) or :class:`RepGhostModule`
-            (RepGhostNet). Default GhostModule.
+            :class:`GhostModule` (GhostNet), :class:`RepGhostModule`
+            (RepGhostNet) or :class:`GhostModuleV3`. Default GhostModule.
         expand_module: The class of ``ghost1`` when it differs
-            (:class:`GhostModuleV2` in GhostNetV2). Default: ghost_module.
+            (:class:`GhostModuleV2` in GhostNetV2, :class:`GhostModuleV3DFC`
+            in GhostNetV3). Default: ghost_module.
     """
 
     def __init__(self,
@@ -49,7 +50,7 @@ class GhostBottleneck(BaseModule):
                  act_cfg: ConfigType = dict(type='ReLU'),
                  with_cp: bool = False,
                  ghost_module: Type[nn.Module] = GhostModule,
-                 expand_module: Optional[Type[nn.Module]] = None,
+                 expand_module: Optional[Callable[..., nn.Module]] = None,
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if stride not in (1, 2):

@@ -31,15 +31,33 @@ WRAPPER_KEYS = ('state_dict', 'model', 'state_dict_ema', 'model_ema')
 PROFILER_KEY = re.compile(r'(^|\.)total_(ops|params)$')
 
 
+# timm's GhostNetV3 keeps its branches flat in each module; ours group them
+# in RepBranches: ghost1.primary_rpr_conv.0 -> ghost1.primary_conv.rpr_conv.0,
+# cheap_rpr_* -> cheap_operation.rpr_*, dw_rpr_* -> conv_dw.rpr_*. The
+# official GhostNetV3 release names each branch's norm 'bn', timm 'bn1'.
+V3_BRANCHES = re.compile(r'\.(primary|cheap|dw)_rpr_(conv|scale|skip)\b')
+V3_OWNER = {'primary': 'primary_conv', 'cheap': 'cheap_operation',
+            'dw': 'conv_dw'}
+
+
+def _own_key(key: str) -> str:
+    if key.startswith('module.'):
+        key = key[len('module.'):]
+    if '_rpr_' not in key:
+        return key
+    key = V3_BRANCHES.sub(
+        lambda m: f'.{V3_OWNER[m.group(1)]}.rpr_{m.group(2)}', key)
+    return re.sub(r'(\.rpr_(?:conv\.\d+|scale))\.bn\.', r'\1.bn1.', key)
+
+
 def unwrap_state_dict(obj: Mapping) -> Dict[str, torch.Tensor]:
-    """Return the tensor dict inside a checkpoint, without 'module.'."""
+    """Return the tensor dict inside a checkpoint, without 'module.', with
+    timm's / the official GhostNetV3 branch names in ours."""
     for key in WRAPPER_KEYS:
         if key in obj and isinstance(obj[key], Mapping):
             obj = obj[key]
             break
-    return OrderedDict(
-        (k[len('module.'):] if k.startswith('module.') else k, v)
-        for k, v in obj.items())
+    return OrderedDict((_own_key(k), v) for k, v in obj.items())
 
 
 def convert_state_dict(
@@ -69,10 +87,13 @@ def convert_state_dict(
 
 def infer_family(state_dict: Mapping) -> str:
     """``'RepGhostNet'`` for RepGhost weights (their modules have an
-    identity-branch BatchNorm, ``fusion_bn``), ``'GhostNetV2'`` for weights
-    with DFC attention (``short_conv``), else ``'GhostNet'``."""
+    identity-branch BatchNorm, ``fusion_bn``), ``'GhostNetV3'`` for weights
+    with parallel branches (``rpr_conv``), ``'GhostNetV2'`` for weights
+    with DFC attention only (``short_conv``), else ``'GhostNet'``."""
     if any('.fusion_bn.' in k for k in state_dict):
         return 'RepGhostNet'
+    if any('_rpr_conv.' in k or '.rpr_conv.' in k for k in state_dict):
+        return 'GhostNetV3'
     if any('.short_conv.' in k for k in state_dict):
         return 'GhostNetV2'
     return 'GhostNet'

@@ -1,0 +1,41 @@
+"""GhostNetV3 backbone ("GhostNetV3: Exploring the Training Strategies for
+Compact Models", 2024)."""
+from typing import Callable, Optional, Sequence
+
+from mmdet.registry import MODELS
+
+from ..layers import GhostBottleneckV3, GhostModuleV3, GhostModuleV3DFC
+from .ghostnet import GhostNet
+
+
+@MODELS.register_module()
+class GhostNetV3(GhostNet):
+    """GhostNetV3 backbone: GhostNetV2's network (GhostNet's Table 1, DFC
+    attention in every expansion after the first two) trained with
+    re-parameterisable branches: every Ghost module conv and stride-2
+    depthwise conv is :class:`~ghost_det.models.layers.RepBranches`.
+    State-dict names match timm's ``ghostnetv3_*`` (ImageNet weights for
+    1.0x) after ``tools/model_converters/convert_ghostnet_weights.py``,
+    which also reads them directly in ``init_cfg``. Arguments as
+    :class:`GhostNet`; stage ends as GhostNet's at the same width.
+    ``switch_to_deploy()`` merges the branches and folds BatchNorm: the
+    deployed network is GhostNetV2's."""
+
+    bottleneck = GhostBottleneckV3
+    ghost_module = GhostModuleV3
+    relayable = False
+
+    def expand_module(self, index: int) -> Optional[Callable]:
+        return GhostModuleV3DFC if index > 1 else None
+
+    def switch_to_deploy(self, engine: str = 'pytorch',
+                         layout: Optional[str] = None,
+                         input_size: Optional[Sequence[int]] = None) -> None:
+        """Re-parameterise in place (exact; inference only): each
+        :class:`RepBranches` becomes one conv with bias, every BatchNorm is
+        folded, groups after the last output are dropped. The same for
+        every engine."""
+        from ...deploy.ghostnet import resolve_layout
+        from ...deploy.ghostnetv3 import deploy_ghostnetv3
+        resolve_layout(self, engine, layout, input_size)  # fold only
+        deploy_ghostnetv3(self)
