@@ -134,53 +134,90 @@ def detector_complexity(detector: nn.Module, height: int, width: int,
     return result
 
 
-# The paper's figures: params M (Table 7; none given for the 1.1x detection
-# backbone), MFLOPs (Table 7; Table 8 for 1.1x).
+# The papers' figures at 224x224: params (M), MFLOPs; None where the source
+# gives none. GhostNet: the paper's Table 7 (Table 8 for the 1.1x detection
+# backbone). RepGhostNet: the table of the RepGhost release
+# (github.com/ChengpengChen/RepGhost, readme; its weight files are named by
+# the same MFLOPs). GhostNetV2-1.0x: 167M in the GhostNetV2 release's readme.
+# GhostNetV3: 269M for 1.3x in the paper's abstract; no 1.0x figure here.
 PAPER_COSTS = {
-    ('GhostNet 0.5x', 0.5, True): (2.6, 42),
-    ('GhostNet 1.0x', 1.0, True): (5.2, 141),
-    ('GhostNet 1.3x', 1.3, True): (7.3, 226),
-    ('GhostNet 1.1x detection backbone', 1.1, False): (None, 164),
+    ('GhostNet 0.5x', 'GhostNet', 0.5, True): (2.6, 42),
+    ('GhostNet 1.0x', 'GhostNet', 1.0, True): (5.2, 141),
+    ('GhostNet 1.3x', 'GhostNet', 1.3, True): (7.3, 226),
+    ('GhostNet 1.1x detection backbone', 'GhostNet', 1.1, False): (None, 164),
+    ('RepGhostNet 0.5x', 'RepGhostNet', 0.5, True): (2.3, 43),
+    ('RepGhostNet 0.58x', 'RepGhostNet', 0.58, True): (2.5, 60),
+    ('RepGhostNet 0.8x', 'RepGhostNet', 0.8, True): (3.3, 96),
+    ('RepGhostNet 1.0x', 'RepGhostNet', 1.0, True): (4.1, 142),
+    ('RepGhostNet 1.11x', 'RepGhostNet', 1.11, True): (4.5, 170),
+    ('RepGhostNet 1.3x', 'RepGhostNet', 1.3, True): (5.5, 231),
+    ('RepGhostNet 1.5x', 'RepGhostNet', 1.5, True): (6.6, 301),
+    ('RepGhostNet 2.0x', 'RepGhostNet', 2.0, True): (9.8, 516),
+    ('RepGhostNet 1.11x detection backbone', 'RepGhostNet', 1.11, False):
+        (None, None),
+    ('GhostNetV2 1.0x', 'GhostNetV2', 1.0, True): (None, 167),
+    ('GhostNetV3 1.0x', 'GhostNetV3', 1.0, True): (None, None),
+    ('GhostNetV3 1.3x', 'GhostNetV3', 1.3, True): (None, 269),
 }
+FAMILIES = ('GhostNet', 'RepGhostNet', 'GhostNetV2', 'GhostNetV3')
+# counted as deployed: their training-time branches merge away
+REPARAMETERIZED = ('RepGhostNet', 'GhostNetV3')
 
 
-def build_ghostnet(widen_factor: float, with_head: bool) -> nn.Module:
-    """The ImageNet classifier (``with_head``) or all ten block groups."""
-    if not with_head:
-        from ..models import GhostNet
-        return GhostNet(widen_factor=widen_factor, out_indices=(9, ))
-    from ..models.classifier import build_ghostnet_classifier
-    return build_ghostnet_classifier(widen_factor)
+def build_ghostnet(widen_factor: float, with_head: bool,
+                   family: str = 'GhostNet') -> nn.Module:
+    """The ImageNet classifier (``with_head``) or all ten block groups of a
+    Ghost-family network; RepGhostNet and GhostNetV3 re-parameterised."""
+    if family not in FAMILIES:
+        raise ValueError(f'unknown backbone {family!r}; choose one of '
+                         f'{", ".join(FAMILIES)}')
+    if with_head:
+        from ..models.classifier import build_ghostnet_classifier
+        model = build_ghostnet_classifier(widen_factor, backbone=family)
+        backbone = model.backbone
+    else:
+        from .. import models
+        model = backbone = getattr(models, family)(
+            widen_factor=widen_factor, out_indices=(9, ))
+    if family in REPARAMETERIZED:
+        backbone.switch_to_deploy()
+    return model
 
 
 def ghostnet_cost(widen_factor: float, with_head: bool, h: int = 224,
-                  w: int = 224, model=None,
-                  paper_ops: bool = True) -> Tuple[int, int]:
-    """(multiply-adds, parameters) of a GhostNet, built unless given."""
-    model = model or build_ghostnet(widen_factor, with_head)
+                  w: int = 224, model=None, paper_ops: bool = True,
+                  family: str = 'GhostNet') -> Tuple[int, int]:
+    """(multiply-adds, parameters) of a Ghost-family network, built unless
+    given."""
+    model = model or build_ghostnet(widen_factor, with_head, family)
     flops, params, _ = count_complexity(
         model, (torch.zeros(1, 3, h, w), ), paper_ops=paper_ops)
     return flops, params
 
 
 def cost_table() -> str:
-    """Our counts beside the paper's, as Markdown, with the counting note."""
+    """Our counts beside the papers', as Markdown, with the counting note."""
     from ..utils.markdown import markdown_table
     rows = []
-    for (name, widen, head), (p_params, p_flops) in PAPER_COSTS.items():
-        model = build_ghostnet(widen, head)
+    for (name, family, widen, head), (p_params, p_flops) in (
+            PAPER_COSTS.items()):
+        model = build_ghostnet(widen, head, family)
         flops, params = ghostnet_cost(widen, head, model=model)
         all_ops, _ = ghostnet_cost(widen, head, model=model, paper_ops=False)
         rows.append([name, f'{params / 1e6:.2f}', p_params or '-',
-                     f'{flops / 1e6:.1f}', p_flops,
-                     f'{flops / 1e6 / p_flops:.3f}', f'{all_ops / 1e6:.1f}'])
+                     f'{flops / 1e6:.1f}', p_flops or '-',
+                     f'{flops / 1e6 / p_flops:.3f}' if p_flops else '-',
+                     f'{all_ops / 1e6:.1f}'])
     table = markdown_table(['model', 'params (M)', 'paper', 'MFLOPs', 'paper',
                             'ratio', 'MFLOPs, all ops'], rows)
     return (table + f'\n\n224x224 input, batch 1. {COUNTING_NOTE}. "All ops" '
             "is mmengine's default count (BatchNorm, pooling, ... too), not "
             'comparable with the paper. Classifiers include the 1280 head and '
-            'the 1000-way FC; the detection backbone is blocks.0-blocks.9 '
-            'without them.')
+            'the 1000-way FC; a detection backbone is blocks.0-blocks.9 '
+            'without them. RepGhostNet and GhostNetV3 are counted '
+            're-parameterised (switch_to_deploy: the network that runs). '
+            '"-": the sources named in ghost_det/analysis/complexity.py give '
+            'no figure.')
 
 
 def config_cost(config: str, height: int, width: int) -> str:

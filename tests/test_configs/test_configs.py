@@ -42,6 +42,26 @@ TABLE8 = {
         'configs/baselines/faster-rcnn_mobilenetv3-large-1.0x_fpn_1x_coco.py'],
 }
 
+# The Ghost family on timm's ImageNet weights: (config, backbone type,
+# width, timm model) per framework
+FAMILY = {
+    framework: [
+        (f'configs/{folder}/{framework}_{name}_fpn_1x_coco.py', backbone,
+         width, timm_name)
+        for folder, name, backbone, width, timm_name in (
+            ('repghostnet', 'repghostnet-1.11x', 'RepGhostNet', 1.11,
+             'repghostnet_111'),
+            ('ghostnetv2', 'ghostnetv2-1.0x', 'GhostNetV2', 1.0,
+             'ghostnetv2_100'),
+            ('ghostnetv3', 'ghostnetv3-1.0x', 'GhostNetV3', 1.0,
+             'ghostnetv3_100'))]
+    for framework in ('retinanet', 'faster-rcnn')}
+FAMILY_CASES = [
+    pytest.param(framework, *case, id=case[0].split('/')[-1],
+                 marks=() if case[1] == 'RepGhostNet'
+                 and framework == 'retinanet' else pytest.mark.slow)
+    for framework, cases in FAMILY.items() for case in cases]
+
 
 def load(config: str) -> Config:
     return Config.fromfile(str(ROOT / config))
@@ -357,3 +377,81 @@ def test_pretrain_recipe():
     assert (decay.type, decay.eta_min, decay.begin) == ('PolyLR', 0, 5000)
     assert cfg.train_cfg.max_epochs == 300
     assert cfg.train_dataloader.dataset.type == 'ImageNet'
+
+
+@pytest.mark.parametrize('framework,config,backbone,width,timm_name',
+                         FAMILY_CASES)
+def test_family_configs_differ_from_table8_in_backbone_and_fpn_only(
+        framework, config, backbone, width, timm_name):
+    cfg, table8 = load(config), load(TABLE8[framework][0])
+    assert (without_backbone_and_neck_channels(cfg)
+            == without_backbone_and_neck_channels(table8))
+    expected = dict(table8.model.backbone, type=backbone, widen_factor=width)
+    expected['init_cfg'] = dict(
+        expected['init_cfg'], checkpoint=f'https://huggingface.co/timm/'
+        f'{timm_name}.in1k/resolve/main/model.safetensors')
+    assert cfg.model.backbone == expected
+
+
+@pytest.mark.parametrize('framework,config,backbone,width,timm_name',
+                         FAMILY_CASES)
+def test_family_configs_load_the_timm_weights_completely(
+        framework, config, backbone, width, timm_name, tmp_path,
+        monkeypatch):
+    """The config's hub address is downloaded once (served here from a
+    local safetensors file of timm's layout, classifier included) and every
+    backbone tensor loads."""
+    from mmdet.registry import MODELS
+    from safetensors.torch import save_file
+
+    from ghost_det.models.utils import unwrap_state_dict
+    from tests._timm_reference import randomised_timm_model
+    reference = randomised_timm_model(timm_name, seed=5).state_dict()
+    local = tmp_path / 'model.safetensors'
+    save_file({k: v.contiguous() for k, v in reference.items()}, str(local))
+    requested = []
+
+    def download(url, dst, **kwargs):
+        requested.append(url)
+        Path(dst).write_bytes(local.read_bytes())
+
+    monkeypatch.setattr(torch.hub, 'download_url_to_file', download)
+    monkeypatch.setattr(torch.hub, 'get_dir', lambda: str(tmp_path / 'hub'))
+    cfg = load(config)
+    init_default_scope('mmdet')
+    for _ in range(2):  # the second build reads the cached file
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+    assert requested == [cfg.model.backbone.init_cfg.checkpoint]
+    ours = unwrap_state_dict(reference)
+    backbone_sd = model.backbone.state_dict()
+    assert len(backbone_sd) == len([k for k in ours if k.startswith(
+        ('conv_stem.', 'bn1.', 'blocks.'))])
+    for key, value in backbone_sd.items():
+        assert torch.equal(value, ours[key]), key
+
+
+@pytest.mark.parametrize('framework,config,backbone,width,timm_name',
+                         FAMILY_CASES)
+def test_family_configs_train_a_few_iterations(
+        framework, config, backbone, width, timm_name):
+    """Three SGD steps with the config's optimizer (random backbone):
+    finite losses, and the backbone's weights move."""
+    from mmdet.registry import MODELS
+    from mmengine.optim import build_optim_wrapper
+    cfg = load(config)
+    cfg.model.backbone.init_cfg = None
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    head = cfg.model.get('bbox_head') or cfg.model.roi_head.bbox_head
+    before = model.backbone.conv_stem.weight.detach().clone()
+    for _ in range(3):
+        data = model.data_preprocessor(fake_batch(head.num_classes), True)
+        loss = model.parse_losses(model(**data, mode='loss'))[0]
+        assert torch.isfinite(loss)
+        optim_wrapper.update_params(loss)
+    assert type(model.backbone).__name__ == backbone
+    assert not torch.equal(model.backbone.conv_stem.weight, before)

@@ -4,6 +4,7 @@ GhostNet paper), counted with mmengine's FlopAnalyzer.
     python tools/analysis_tools/get_flops.py                     # cost table vs paper
     python tools/analysis_tools/get_flops.py --widen-factor 1.1  # one backbone, 224x224
     python tools/analysis_tools/get_flops.py --widen-factor 1.0 --with-head
+    python tools/analysis_tools/get_flops.py --backbone RepGhostNet --widen-factor 1.11
     python tools/analysis_tools/get_flops.py \
         configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py --shape 800 1333
 """
@@ -14,6 +15,7 @@ import sys
 import ghost_det  # noqa: F401  (registers GhostNet, safe checkpoint loading)
 from ghost_det.analysis.complexity import (
     COUNTING_NOTE,
+    FAMILIES,
     config_cost,
     cost_table,
     ghostnet_cost,
@@ -27,6 +29,9 @@ def main() -> int:
     parser.add_argument('config', nargs='?', help='mmdet config file')
     parser.add_argument('--widen-factor', type=float,
                         help='count one GhostNet backbone of this width')
+    parser.add_argument('--backbone', choices=FAMILIES, default='GhostNet',
+                        help='which Ghost-family network --widen-factor '
+                        'counts (RepGhostNet and GhostNetV3 re-parameterised)')
     parser.add_argument('--with-head', action='store_true',
                         help='include the 1280 head and ImageNet classifier')
     parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
@@ -41,9 +46,10 @@ def main() -> int:
         print(config_cost(args.config, *(args.shape or (800, 1333))))
     elif args.widen_factor is not None:
         h, w = args.shape or (224, 224)
-        flops, params = ghostnet_cost(args.widen_factor, args.with_head, h, w)
+        flops, params = ghostnet_cost(args.widen_factor, args.with_head, h, w,
+                                      family=args.backbone)
         head = 'with' if args.with_head else 'without'
-        print(f'GhostNet {args.widen_factor:g}x {head} classification head, '
+        print(f'{args.backbone} {args.widen_factor:g}x {head} classification head, '
               f'{h}x{w}: {flops / 1e6:.1f} MFLOPs, {params / 1e6:.2f} M '
               f'params\n{COUNTING_NOTE}')
     else:

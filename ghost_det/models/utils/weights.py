@@ -11,6 +11,7 @@ hold (official, timm, converted, mmpretrain classifier, mmdet detector) and
 loads every tensor, or raises an error that names the file, what does not
 fit and the fix, before training starts.
 """
+import os
 import os.path as osp
 import re
 from collections import OrderedDict
@@ -138,10 +139,35 @@ def _is_remote(filename: str) -> bool:
         ('open-mmlab:', 'openmmlab:', 'mmcls:', 'torchvision:'))
 
 
+def cached_download(url: str) -> str:
+    """``url`` downloaded once into torch's hub cache (``checkpoints/``, as
+    mmengine's HTTP loader does), named after the whole address: hub
+    addresses end alike (``.../resolve/main/model.safetensors``)."""
+    name = re.sub(r'[^A-Za-z0-9._-]+', '_', url.split('://', 1)[-1])
+    path = osp.join(torch.hub.get_dir(), 'checkpoints', name)
+    if not osp.isfile(path):
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        torch.hub.download_url_to_file(url, path, progress=True)
+    return path
+
+
+def load_safetensors(filename: str, map_location='cpu') -> Mapping:
+    """A ``.safetensors`` file (path or http(s) address; timm's hub weights
+    are stored so) as a state dict."""
+    from safetensors.torch import load_file
+    if '://' in filename:
+        filename = cached_download(filename)
+    device = map_location if isinstance(map_location, str) else 'cpu'
+    return load_file(filename, device=device)
+
+
 def read_checkpoint(filename: str, map_location='cpu') -> Mapping:
-    """Load ``filename`` (path or URL) with mmengine's loaders, with errors
-    that name the file and what to do."""
+    """Load ``filename`` (path or URL; ``.safetensors`` too) with mmengine's
+    loaders, with errors that name the file and what to do."""
     from mmengine.runner.checkpoint import CheckpointLoader
+    if filename.endswith('.safetensors') and (
+            _is_remote(filename) or osp.isfile(filename)):
+        return load_safetensors(filename, map_location)
     if not _is_remote(filename) and not osp.isfile(filename):
         raise FileNotFoundError(
             f'GhostNet init_cfg: checkpoint {filename!r} does not exist '
