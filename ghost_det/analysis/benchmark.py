@@ -36,7 +36,15 @@ BACKBONES: Dict[str, str] = {
     'MobileNetV2-1.0x': 'baselines/{det}_mobilenetv2-1.0x_fpn_1x_coco.py',
     'MobileNetV3-L-1.0x':
     'baselines/{det}_mobilenetv3-large-1.0x_fpn_1x_coco.py',
+    'RepGhostNet-1.11x': 'repghostnet/{det}_repghostnet-1.11x_fpn_1x_coco.py',
+    'GhostNetV2-1.0x': 'ghostnetv2/{det}_ghostnetv2-1.0x_fpn_1x_coco.py',
+    'GhostNetV3-1.0x': 'ghostnetv3/{det}_ghostnetv3-1.0x_fpn_1x_coco.py',
 }
+# Ghost-family backbones: each has a deploy variant (its switch_to_deploy);
+# GhostNet's own can be relaid (layouts), the others deploy one way
+GHOST_FAMILY = ('GhostNet-1.1x', 'GhostNet-1.0x', 'RepGhostNet-1.11x',
+                'GhostNetV2-1.0x', 'GhostNetV3-1.0x')
+RELAYABLE = ('GhostNet-1.1x', 'GhostNet-1.0x')
 DETECTORS = {'RetinaNet': 'retinanet', 'Faster R-CNN': 'faster-rcnn'}
 MAIN, BASELINES = 'GhostNet-1.1x', ('MobileNetV3-L-1.0x', 'MobileNetV2-1.0x')
 MODES = ('eager', 'fold', 'channels_last', 'compile', 'onnxruntime',
@@ -120,9 +128,11 @@ def prepare(model: nn.Module, mode: str, ghost_layout: Optional[str],
         fold_norms(model)
     if ghost_layout and detector:
         deploy_model(model, ENGINE[mode], ghost_layout)
-    elif ghost_layout:
+    elif ghost_layout and model.relayable:
         deploy_ghostnet(model, GhostLayout.parse(ghost_layout),
                         gather_outputs=False)
+    elif ghost_layout:  # re-parameterised (RepGhostNet, GhostNetV3) or folded
+        model.switch_to_deploy()
     model.eval()
     if mode in EXPORTED:
         from ..deploy.engine_detector import EngineDetector, engine_session
@@ -215,16 +225,16 @@ def time_interleaved(calls: Dict[tuple, Callable[[], object]], warmup: int,
 def variants(backbones: Sequence[str], mode: str, shape: Sequence[int],
              layout: Optional[str] = None, sweep: bool = False
              ) -> List[Tuple[str, str, Optional[str]]]:
-    """(name, backbone, GhostNet layout) measured in ``mode``. GhostNet's
-    deploy variant is offered wherever the generic rewrites are, with the
-    layout :func:`ghost_layout` picks; with ``sweep``, GhostNet-1.1x's in
-    every layout of :data:`SWEEP` too."""
+    """(name, backbone, GhostNet layout) measured in ``mode``. Each
+    Ghost-family backbone's deploy variant is offered wherever the generic
+    rewrites are, GhostNet's with the layout :func:`ghost_layout` picks;
+    with ``sweep``, GhostNet-1.1x's in every layout of :data:`SWEEP` too."""
     out = [(b, b, None) for b in backbones]
     if mode == 'eager':
         return out
     chosen = ghost_layout(mode, shape, layout)
-    out += [(b + DEPLOY, b, chosen) for b in backbones
-            if b.startswith('GhostNet')]
+    out += [(b + DEPLOY, b, chosen if b in RELAYABLE else 'fold')
+            for b in backbones if b in GHOST_FAMILY]
     if sweep and MAIN in backbones:
         out += [(f'{MAIN}{DEPLOY} {name}', MAIN, name) for name in SWEEP]
     return out
@@ -341,6 +351,46 @@ def engine_rows(records: List[Record]) -> List[List[str]]:
                 engine, f'{ghost.median_ms:.2f} ({variant}, {ghost.mode})',
                 *[f'{o.median_ms:.2f} ({o.mode})' for o in others],
                 *[f'{o.median_ms / ghost.median_ms:.2f}x' for o in others]])
+    return rows
+
+
+FAMILY_HEADER = ['part', 'input', 'threads', 'engine', 'model',
+                 'ms (variant, mode)', *[f'vs {b}' for b in BASELINES]]
+
+
+def family_rows(records: List[Record]) -> List[List[str]]:
+    """Per part, input, threads and engine: each Ghost-family backbone's
+    fastest variant and mode (ms) and its speed relative to the fastest of
+    each baseline in the same engine (> 1: faster)."""
+    groups: Dict[tuple, List[Record]] = {}
+    for r in records:
+        if r.times_ms:
+            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
+    rows = []
+    for (part, shape, threads), recs in groups.items():
+        for engine in ('pytorch', 'onnxruntime', 'openvino', 'best engine'):
+            def best(name: str) -> Optional[Record]:
+                return min((r for r in recs if (
+                    engine == 'best engine' or ENGINE[r.mode] == engine)
+                    and (r.variant == name
+                         or r.variant.startswith(name + DEPLOY))),
+                    key=lambda r: r.median_ms, default=None)
+
+            others = [best(b) for b in BASELINES]
+            if None in others:
+                continue
+            for name in GHOST_FAMILY:
+                ghost = best(name)
+                if ghost is None:
+                    continue
+                variant = ghost.variant[len(name):].strip() or 'generic'
+                rows.append([
+                    part, 'x'.join(map(str, shape[2:])) + (
+                        f' b{shape[0]}' if shape[0] > 1 else ''),
+                    str(threads), engine, name,
+                    f'{ghost.median_ms:.2f} ({variant}, {ghost.mode})',
+                    *[f'{o.median_ms / ghost.median_ms:.2f}x'
+                      for o in others]])
     return rows
 
 

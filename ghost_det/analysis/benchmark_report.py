@@ -16,10 +16,12 @@ from .benchmark import (
     DEPLOY,
     DETECTORS,
     ENGINE_HEADER,
+    FAMILY_HEADER,
     MAIN,
     Record,
     build_detector,
     engine_rows,
+    family_rows,
     ghost_layout,
     measure_group,
     measure_training,
@@ -184,6 +186,12 @@ def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
         f'call; ratios last (> 1: {MAIN} faster). Device: '
         f'{env.get("gpu", env["cpu"])}.\n\n'
         + markdown_table(ENGINE_HEADER, engine_rows(records)))
+    if len(family_rows(records)) > len(engine_rows(records)):
+        log('\nThe Ghost family by engine: each model\'s fastest variant '
+            'and mode, ms per call, and its speed relative to the baselines '
+            f'in the same engine (> 1: faster). Device: '
+            f'{env.get("gpu", env["cpu"])}.\n\n'
+            + markdown_table(FAMILY_HEADER, family_rows(records)))
     return base + '.json'
 
 
@@ -233,4 +241,8 @@ def markdown_report(path: str) -> str:
                                               ratio_rows(records)))
     out.append(f'**By engine** (ms per call; > 1: {MAIN} faster)\n\n'
                + markdown_table(ENGINE_HEADER, engine_rows(records)))
+    if len(family_rows(records)) > len(engine_rows(records)):
+        out.append('**The Ghost family by engine** (ms per call; > 1: '
+                   'faster than the baseline)\n\n'
+                   + markdown_table(FAMILY_HEADER, family_rows(records)))
     return '\n\n'.join(out)

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 
+from ..models.utils.weights import width_name
 from ..utils.markdown import markdown_table
 from .complexity import COUNTING_NOTE, count_complexity
 
@@ -42,7 +43,7 @@ def backbone_label(backbone_cfg: dict) -> str:
         suffix = '' if arch == 'large' else f'-{arch}'
         return f'MobileNetV3{suffix} 1.0x'
     widen = backbone_cfg.get('widen_factor', 1.0)
-    return f'{kind} {widen:.1f}x'
+    return f'{kind} {width_name(widen)}'
 
 
 def framework_label(model_cfg: dict) -> str:

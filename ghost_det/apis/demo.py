@@ -8,7 +8,7 @@ models are read back, the interrupted one resumes from its last checkpoint.
 import json
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional, Sequence
 
 from ..analysis.table8 import COCO_METRICS, table8_rows
 from ..analysis.table8 import markdown as table8_markdown
@@ -31,6 +31,8 @@ RESULTS_HEADER = ['detector', 'backbone (from scratch)', 'seed', 'epochs',
                   'train time', 'train img/s', 'inference img/s', 'mAP',
                   'AP50', 'AP75', 'APs', 'APm', 'APl']
 BACKBONES = ('ghostnet-1.1x', 'mobilenetv2-1.0x', 'mobilenetv3-large-1.0x')
+# the Ghost family, also in the CPU demo (configs/demo/*_demo.py)
+FAMILY = ('repghostnet-1.11x', 'ghostnetv2-1.0x', 'ghostnetv3-1.0x')
 DETECTORS = ('retinanet', 'faster-rcnn')
 # per scale: config pattern, dataset, where it is made, work dir, detectors
 SCALES: Dict[str, Dict] = {
@@ -48,10 +50,13 @@ SCALES: Dict[str, Dict] = {
 
 
 def plan(detectors: List[str], compare: bool, seeds: int,
-         scale: str = 'demo') -> List[Dict]:
+         scale: str = 'demo',
+         backbones: Optional[Sequence[str]] = None) -> List[Dict]:
+    """The runs: each detector with ``backbones`` (default: GhostNet-1.1x,
+    with ``compare`` the three Table 8 backbones), seed by seed."""
     runs = []
+    backbones = list(backbones or (BACKBONES if compare else BACKBONES[:1]))
     for detector in detectors:
-        backbones = BACKBONES if compare else BACKBONES[:1]
         runs += [dict(detector=detector, backbone=b, seed=seed, config=SCALES[
             scale]['config'].format(detector=detector, backbone=b))
                  for seed in range(seeds) for b in backbones]

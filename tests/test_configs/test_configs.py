@@ -101,7 +101,9 @@ def test_builds_and_runs_loss_and_predict(config):
     init_default_scope('mmdet')
     model = MODELS.build(cfg.model)
     # the FPN's in_channels are the backbone's real output channels
-    feats = model.backbone(torch.zeros(1, 3, 64, 64))
+    model.backbone.eval()  # one 64x64 image leaves 1x1 maps
+    with torch.no_grad():
+        feats = model.backbone(torch.zeros(1, 3, 64, 64))
     assert list(cfg.model.neck.in_channels) == [f.shape[1] for f in feats]
     head = cfg.model.get('bbox_head') or cfg.model.roi_head.bbox_head
     model.train()
@@ -455,3 +457,58 @@ def test_family_configs_train_a_few_iterations(
         optim_wrapper.update_params(loss)
     assert type(model.backbone).__name__ == backbone
     assert not torch.equal(model.backbone.conv_stem.weight, before)
+
+
+@pytest.mark.parametrize('framework,config,backbone,width,timm_name',
+                         FAMILY_CASES)
+def test_family_demo_configs_differ_in_backbone_and_fpn_in_channels_only(
+        framework, config, backbone, width, timm_name):
+    """tools/demo.py --backbones: the GhostNet demo with the COCO config's
+    backbone, initialised from scratch alike."""
+    name = config.split('_')[1]
+    demo = load(f'configs/demo/{framework}_{name}_fpn_demo.py')
+    ghost, coco = load(DEMO_COMPARISON[framework][0]), load(config)
+    assert (without_backbone_and_neck_channels(demo)
+            == without_backbone_and_neck_channels(ghost))
+    assert demo.model.backbone == dict(
+        coco.model.backbone, init_cfg=ghost.model.backbone.init_cfg,
+        norm_eval=False)
+    assert demo.model.neck.in_channels == coco.model.neck.in_channels
+
+
+def test_model_index_lists_every_coco_config():
+    """model-index.yml imports one metafile per collection, each entry's
+    config exists and carries the collection's backbone; every COCO 1x
+    config of a collection is listed."""
+    import yaml
+    index = yaml.safe_load((ROOT / 'model-index.yml').read_text())
+    listed = {}
+    for metafile in index['Import']:
+        meta = yaml.safe_load((ROOT / metafile).read_text())
+        collection = meta['Collections'][0]['Name']
+        for model in meta['Models']:
+            assert model['In Collection'] == collection
+            assert Path(model['Config']).stem == model['Name']
+            listed[model['Config']] = collection
+    for folder in {Path(m).parent for m in index['Import']}:
+        for config in (ROOT / folder).glob('*_1x_coco.py'):
+            assert str(config.relative_to(ROOT)) in listed, config
+    for config, collection in listed.items():
+        assert load(config).model.backbone.type == collection, config
+
+
+@pytest.mark.slow
+def test_family_metafile_flops_are_what_get_flops_counts():
+    import yaml
+
+    from ghost_det.analysis.complexity import detector_complexity
+    from mmdet.apis import init_detector
+    meta = yaml.safe_load(
+        (ROOT / 'configs/repghostnet/metafile.yml').read_text())
+    for model in meta['Models']:
+        detector = init_detector(str(ROOT / model['Config']),
+                                 palette='random', device='cpu')
+        cost = detector_complexity(detector, 800, 1333)
+        assert f"{cost['flops'] / 1e9:.2f}G" == model['Metadata']['FLOPs']
+        assert (f"{cost['params'] / 1e6:.2f}M"
+                == model['Metadata']['Parameters'])

@@ -150,3 +150,29 @@ def test_detection_scale_needs_a_gpu_or_allow_cpu(tmp_path):
     assert 'no CUDA device is visible' in result.stderr
     assert '--allow-cpu' in result.stderr
     assert not (tmp_path / 'data').exists()  # stopped before making data
+
+
+def test_backbones_adds_a_ghost_family_model(tmp_path):
+    data = tiny_dataset(tmp_path / 'data', num_train=4, num_val=4)
+    work = tmp_path / 'work'
+    out = demo('--backbones', 'ghostnet-1.1x', 'repghostnet-1.11x',
+               '--data-root', data, '--work-dir', work, '--cfg-options',
+               *QUICK)
+    assert '[demo] model 2/2: retinanet with repghostnet-1.11x' in out
+    results = json.loads((work / 'results.json').read_text())
+    assert [r['backbone'] for r in results] == ['ghostnet-1.1x',
+                                                'repghostnet-1.11x']
+    rows = [line.split('|')[1].strip() for line in
+            (work / 'table8.md').read_text().splitlines()
+            if '| RetinaNet |' in line]
+    assert sorted(rows) == ['GhostNet 1.1x', 'RepGhostNet 1.11x']
+
+
+def test_family_is_not_in_the_detection_scale_suite(tmp_path):
+    result = subprocess.run(
+        [sys.executable, 'tools/demo.py', '--scale', 'detection',
+         '--allow-cpu', '--backbones', 'repghostnet-1.11x', '--work-dir',
+         str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert '--scale detection has the three Table 8 backbones' in (
+        result.stderr)

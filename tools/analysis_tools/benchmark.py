@@ -1,5 +1,7 @@
-"""Speed and memory: GhostNet-1.1x (and 1.0x) against mmdet's MobileNetV2
-1.0x and mmpretrain's MobileNetV3-Large 1.0x, in one process and one run.
+"""Speed and memory: GhostNet-1.1x (and 1.0x) and the Ghost family
+(RepGhostNet-1.11x, GhostNetV2-1.0x, GhostNetV3-1.0x) against mmdet's
+MobileNetV2 1.0x and mmpretrain's MobileNetV3-Large 1.0x, in one process and
+one run.
 
     python tools/analysis_tools/benchmark.py [--threads 1 all]
         [--device cpu|cuda] [--parts backbone throughput detector train]
@@ -16,11 +18,14 @@ inductor freezing; CUDA graphs on GPU), onnxruntime, openvino (dynamic
 shapes) and openvino_static (compiled for the input's shape); detectors run
 end to end in the engines (post-processing in the graph). GhostNet's own
 exact rewrite (ghost_det.deploy, the layout GhostNet.switch_to_deploy picks
-for the mode's engine and input) is the variant "GhostNet-1.1x deploy".
+for the mode's engine and input) is the variant "GhostNet-1.1x deploy"; the
+other Ghost-family models' deploy variants are their switch_to_deploy()
+(re-parameterised: RepGhostNet, GhostNetV3; BatchNorm folded: GhostNetV2).
 Every model has random weights, and the
 MobileNets do not run the last conv that no output uses. Writes JSON, a
 plot (and with --profile ONNX Runtime's traces) under --out-dir; prints the
-ratio table last.
+ratio table, the table by engine and the Ghost family's table by engine
+last.
 """
 import argparse
 import os
