@@ -500,9 +500,9 @@ def test_model_index_lists_every_coco_config():
 @pytest.mark.slow
 def test_family_metafile_flops_are_what_get_flops_counts():
     import yaml
+    from mmdet.apis import init_detector
 
     from ghost_det.analysis.complexity import detector_complexity
-    from mmdet.apis import init_detector
     meta = yaml.safe_load(
         (ROOT / 'configs/repghostnet/metafile.yml').read_text())
     for model in meta['Models']:
