@@ -322,33 +322,48 @@ ENGINE_HEADER = ['part', 'input', 'threads', 'engine', f'{MAIN} (variant, mode)'
                  *[f'vs {b}' for b in BASELINES]]
 
 
+def _timed_groups(records: List[Record]) -> Dict[tuple, List[Record]]:
+    """Records with timings, by (part, input shape, threads)."""
+    groups: Dict[tuple, List[Record]] = {}
+    for r in records:
+        if r.times_ms:
+            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
+    return groups
+
+
+ENGINES_AND_BEST = ('pytorch', 'onnxruntime', 'openvino', 'best engine')
+
+
+def _fastest(recs: List[Record], name: str, engine: str) -> Optional[Record]:
+    """The fastest record of model ``name`` (any variant) in ``engine``'s
+    modes, or in all modes for 'best engine'."""
+    return min((r for r in recs if (
+        engine == 'best engine' or ENGINE[r.mode] == engine)
+        and (r.variant == name or r.variant.startswith(name + DEPLOY))),
+        key=lambda r: r.median_ms, default=None)
+
+
+def _input_label(shape: Tuple[int, ...]) -> str:
+    return 'x'.join(map(str, shape[2:])) + (
+        f' b{shape[0]}' if shape[0] > 1 else '')
+
+
 def engine_rows(records: List[Record]) -> List[List[str]]:
     """Per part, input, threads and engine: the fastest GhostNet-1.1x
     variant and the fastest of each baseline over that engine's modes
     (milliseconds), then GhostNet's speed relative to each (> 1: faster);
     last, the best engine for each model."""
-    groups: Dict[tuple, List[Record]] = {}
-    for r in records:
-        if r.times_ms:
-            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
     rows = []
-    for (part, shape, threads), recs in groups.items():
-        for engine in ('pytorch', 'onnxruntime', 'openvino', 'best engine'):
-            def best(name: str) -> Optional[Record]:
-                return min((r for r in recs if (
-                    engine == 'best engine' or ENGINE[r.mode] == engine)
-                    and (r.variant == name
-                         or r.variant.startswith(name + DEPLOY))),
-                    key=lambda r: r.median_ms, default=None)
-
-            ghost, others = best(MAIN), [best(b) for b in BASELINES]
+    for (part, shape, threads), recs in _timed_groups(records).items():
+        for engine in ENGINES_AND_BEST:
+            ghost = _fastest(recs, MAIN, engine)
+            others = [_fastest(recs, b, engine) for b in BASELINES]
             if ghost is None or None in others:
                 continue
             variant = ghost.variant[len(MAIN):].strip() or 'generic'
             rows.append([
-                part, 'x'.join(map(str, shape[2:])) + (
-                    f' b{shape[0]}' if shape[0] > 1 else ''), str(threads),
-                engine, f'{ghost.median_ms:.2f} ({variant}, {ghost.mode})',
+                part, _input_label(shape), str(threads), engine,
+                f'{ghost.median_ms:.2f} ({variant}, {ghost.mode})',
                 *[f'{o.median_ms:.2f} ({o.mode})' for o in others],
                 *[f'{o.median_ms / ghost.median_ms:.2f}x' for o in others]])
     return rows
@@ -362,32 +377,19 @@ def family_rows(records: List[Record]) -> List[List[str]]:
     """Per part, input, threads and engine: each Ghost-family backbone's
     fastest variant and mode (ms) and its speed relative to the fastest of
     each baseline in the same engine (> 1: faster)."""
-    groups: Dict[tuple, List[Record]] = {}
-    for r in records:
-        if r.times_ms:
-            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
     rows = []
-    for (part, shape, threads), recs in groups.items():
-        for engine in ('pytorch', 'onnxruntime', 'openvino', 'best engine'):
-            def best(name: str) -> Optional[Record]:
-                return min((r for r in recs if (
-                    engine == 'best engine' or ENGINE[r.mode] == engine)
-                    and (r.variant == name
-                         or r.variant.startswith(name + DEPLOY))),
-                    key=lambda r: r.median_ms, default=None)
-
-            others = [best(b) for b in BASELINES]
+    for (part, shape, threads), recs in _timed_groups(records).items():
+        for engine in ENGINES_AND_BEST:
+            others = [_fastest(recs, b, engine) for b in BASELINES]
             if None in others:
                 continue
             for name in GHOST_FAMILY:
-                ghost = best(name)
+                ghost = _fastest(recs, name, engine)
                 if ghost is None:
                     continue
                 variant = ghost.variant[len(name):].strip() or 'generic'
                 rows.append([
-                    part, 'x'.join(map(str, shape[2:])) + (
-                        f' b{shape[0]}' if shape[0] > 1 else ''),
-                    str(threads), engine, name,
+                    part, _input_label(shape), str(threads), engine, name,
                     f'{ghost.median_ms:.2f} ({variant}, {ghost.mode})',
                     *[f'{o.median_ms / ghost.median_ms:.2f}x'
                       for o in others]])

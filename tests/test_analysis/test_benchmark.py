@@ -10,6 +10,7 @@ import torch
 from ghost_det.analysis.benchmark import (
     Record,
     engine_rows,
+    family_rows,
     peak_memory_mb,
     ratio_rows,
     variants,
@@ -43,7 +44,9 @@ def test_quick_run_measures_every_backbone_and_mode(tmp_path):
                      'openvino', 'openvino_static'):
             assert (name, mode) in backbone
     for mode in ('onnxruntime', 'openvino', 'openvino_static'):
-        assert ('GhostNet-1.1x deploy', mode) in backbone
+        for name in ('GhostNet-1.1x', 'RepGhostNet-1.11x', 'GhostNetV2-1.0x',
+                     'GhostNetV3-1.0x'):
+            assert (f'{name} deploy', mode) in backbone
     detectors = {(r['part'], r['mode']) for r in records}
     for det in ('RetinaNet', 'Faster R-CNN'):  # end to end in the engines
         for mode in ('onnxruntime', 'openvino'):
@@ -66,9 +69,13 @@ def test_quick_run_measures_every_backbone_and_mode(tmp_path):
     # the ratio table (2 inputs x 7 modes) and the table by engine (2 inputs
     # x pytorch, onnxruntime, openvino, best engine)
     ratios, by_engine = report.stdout.split('**By engine**')
+    by_engine, family = by_engine.split('**The Ghost family by engine**')
     assert ratios.count('| backbone | ') == 14
     assert by_engine.count('| backbone | ') == 8
-    assert out.rindex('By engine') > out.rindex('speed relative to')
+    # 2 inputs x 4 engines x 5 Ghost-family models
+    assert family.count('| backbone | ') == 40
+    assert out.rindex('The Ghost family by engine') > out.rindex(
+        'By engine') > out.rindex('speed relative to')
 
 
 def test_peak_memory_follows_allocations():
@@ -160,3 +167,29 @@ def test_engine_rows_take_the_best_mode_of_each_engine():
     assert by_engine['best engine'][4:] == [
         '3.00 (deploy, openvino_static)', '2.00 (openvino)',
         '6.00 (openvino_static)', '0.67x', '2.00x']
+
+
+def test_family_rows_compare_each_ghost_model_in_each_engine():
+    rows = family_rows([
+        rec('RepGhostNet-1.11x', 'fold', 9),
+        rec('RepGhostNet-1.11x deploy', 'onnxruntime', 4),
+        rec('GhostNetV3-1.0x deploy', 'onnxruntime', 10),
+        rec('MobileNetV3-L-1.0x', 'fold', 6),
+        rec('MobileNetV3-L-1.0x', 'onnxruntime', 5),
+        rec('MobileNetV2-1.0x', 'fold', 12),
+        rec('MobileNetV2-1.0x', 'onnxruntime', 8)])
+    by = {(r[3], r[4]): r[5:] for r in rows}
+    assert by['pytorch', 'RepGhostNet-1.11x'] == [
+        '9.00 (generic, fold)', '0.67x', '1.33x']
+    assert by['onnxruntime', 'RepGhostNet-1.11x'] == [
+        '4.00 (deploy, onnxruntime)', '1.25x', '2.00x']
+    assert by['best engine', 'GhostNetV3-1.0x'][1:] == ['0.50x', '0.80x']
+    assert ('pytorch', 'GhostNetV3-1.0x') not in by  # not measured there
+
+
+def test_every_ghost_family_model_has_a_deploy_variant():
+    family = ['RepGhostNet-1.11x', 'GhostNetV3-1.0x', 'MobileNetV2-1.0x']
+    got = variants(family, 'onnxruntime', (1, 3, 800, 1344))
+    assert got[-2:] == [
+        ('RepGhostNet-1.11x deploy', 'RepGhostNet-1.11x', 'fold'),
+        ('GhostNetV3-1.0x deploy', 'GhostNetV3-1.0x', 'fold')]
