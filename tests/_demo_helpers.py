@@ -8,6 +8,8 @@ ROOT = Path(__file__).parents[1]
 DEMO_CONFIGS = {
     'retinanet': ROOT / 'configs/demo/retinanet_ghostnet-1.1x_fpn_demo.py',
     'faster-rcnn': ROOT / 'configs/demo/faster-rcnn_ghostnet-1.1x_fpn_demo.py',
+    'retinanet-ghostnetv3':
+    ROOT / 'configs/demo/retinanet_ghostnetv3-1.0x_fpn_demo.py',
 }
 
 

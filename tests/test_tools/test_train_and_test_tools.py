@@ -94,6 +94,33 @@ def test_test_tool_deploy_gives_the_same_map(trained, tmp_path, args,
         assert tested[0][key] == pytest.approx(final[key], abs=2e-3), key
 
 
+@pytest.fixture(scope='module')
+def trained_v3(tmp_path_factory):
+    """A GhostNetV3 RetinaNet after one epoch of tools/train.py."""
+    tmp = tmp_path_factory.mktemp('train_v3')
+    data = tiny_dataset(tmp / 'data')
+    config = tiny_config(tmp, data, 'retinanet-ghostnetv3', max_epochs=1)
+    work_dir = tmp / 'work'
+    run_tool('tools/train.py', config, '--work-dir', work_dir)
+    return dict(config=config, work_dir=work_dir)
+
+
+@pytest.mark.parametrize('args', [['--deploy'], ['--backend', 'openvino']])
+def test_ghostnetv3_deploy_gives_the_same_map(trained_v3, tmp_path, args):
+    """Trained BatchNorm statistics and branches merge exactly."""
+    final = [r for r in logged_records(trained_v3['work_dir'])
+             if 'coco/bbox_mAP' in r][-1]
+    result = run_tool('tools/test.py', trained_v3['config'],
+                      trained_v3['work_dir'] / 'epoch_1.pth',
+                      '--work-dir', tmp_path / 'test', *args)
+    assert 'GhostNetV3 by its switch_to_deploy()' in result.stdout + (
+        result.stderr)
+    tested = [r for r in logged_records(tmp_path / 'test', '*.json')
+              if 'coco/bbox_mAP' in r]
+    for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75'):
+        assert tested[0][key] == pytest.approx(final[key], abs=2e-3), key
+
+
 def test_resume_restores_epoch_iteration_optimizer_and_lr(trained, tmp_path):
     from mmengine.config import Config
     from mmengine.runner import Runner

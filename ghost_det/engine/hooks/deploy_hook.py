@@ -45,10 +45,13 @@ class DeployHook(Hook):
         model = getattr(model, 'module', model)
         message = 'deployed model: BatchNorm folded'
         backbone = getattr(model, 'backbone', None)
-        if isinstance(backbone, GhostNet):
+        if isinstance(backbone, GhostNet) and backbone.relayable:
             layout = resolve_layout(backbone, self.backend, self.layout,
                                     self.input_size)
             message += f', GhostNet layout {layout.name}'
+        elif isinstance(backbone, GhostNet):  # one rewrite for every engine
+            message += (f', {type(backbone).__name__} by its '
+                        f'switch_to_deploy()')
         deploy_model(model, self.backend, self.layout, self.input_size)
         if self.backend != 'pytorch':
             from ...deploy.onnx_export import export_end_to_end
