@@ -41,9 +41,10 @@ def settings(device: str, quick: bool = False,
     """Input shape, warm-up and repeats of each part."""
     if quick:
         q = dict(warmup=1, repeats=2)
-        return {'backbone': [dict(shape=(1, 3, 32, 32), **q),
+        # 64: GhostNetV2/V3's attention pools the stride-32 maps 2x2
+        return {'backbone': [dict(shape=(1, 3, 64, 64), **q),
                              dict(shape=(1, 3, 64, 96), **q)],
-                'throughput': [dict(shape=(2, 3, 32, 32), **q)],
+                'throughput': [dict(shape=(2, 3, 64, 64), **q)],
                 'detector': [dict(shape=(1, 3, 64, 96), **q)],
                 'train': [dict(shape=(2, 3, 64, 96), **q)]}
     batch = batch or (64 if device == 'cuda' else 16)

@@ -75,7 +75,8 @@ def test_quick_run_measures_every_backbone_and_mode(tmp_path):
     # 2 inputs x 4 engines x 5 Ghost-family models
     assert family.count('| backbone | ') == 40
     assert out.rindex('The Ghost family by engine') > out.rindex(
-        'By engine') > out.rindex('speed relative to')
+        'By engine: the fastest') > out.rindex(
+        'GhostNet-1.1x speed relative to the baselines')
 
 
 def test_peak_memory_follows_allocations():

@@ -65,6 +65,7 @@ class GhostNet(BaseModule):
     bottleneck = GhostBottleneck
     ghost_module = GhostModule
     relayable = True  # deploy layouts beyond fold apply (ghost_det.deploy)
+    min_input_size = 1  # smallest H and W the network takes
 
     def __init__(self,
                  widen_factor: float = 1.0,
@@ -238,6 +239,12 @@ class GhostNet(BaseModule):
                 f'H, W), got {tuple(x.shape)}; convert grayscale or RGBA '
                 f'images to RGB, or set in_channels={self.in_channels} to '
                 f'the channel count of your data')
+        if min(x.shape[-2:]) < self.min_input_size:
+            raise ValueError(
+                f'{type(self).__name__} needs inputs of at least '
+                f'{self.min_input_size}x{self.min_input_size} (its DFC '
+                f'attention pools the stride-32 maps 2x2), got '
+                f'{tuple(x.shape[-2:])}; resize or pad the images')
         x = self.act1(self.bn1(self.conv_stem(x)))
         outs = []
         for i in range(self.out_indices[-1] + 1):

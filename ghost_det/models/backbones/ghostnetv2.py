@@ -21,6 +21,7 @@ class GhostNetV2(GhostNet):
     attention multiplies whole Ghost outputs)."""
 
     relayable = False
+    min_input_size = 33  # the stride-32 maps the attention pools 2x2
 
     def expand_module(self, index: int) -> Optional[type]:
         return GhostModuleV2 if index > 1 else None

@@ -24,6 +24,7 @@ class GhostNetV3(GhostNet):
     bottleneck = GhostBottleneckV3
     ghost_module = GhostModuleV3
     relayable = False
+    min_input_size = 33  # the stride-32 maps the attention pools 2x2
 
     def expand_module(self, index: int) -> Optional[Callable]:
         return GhostModuleV3DFC if index > 1 else None

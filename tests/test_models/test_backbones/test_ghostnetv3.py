@@ -104,3 +104,13 @@ def test_switch_to_deploy_is_exact_at_other_widths(widen):
 def test_relaid_layouts_are_refused():
     with pytest.raises(ValueError, match='layout fold only'):
         deploy_model(GhostNetV3(), layout='pad16')
+
+
+@pytest.mark.parametrize('backbone', ['GhostNetV2', 'GhostNetV3'])
+def test_too_small_inputs_get_a_clear_error(backbone):
+    from ghost_det import models
+    model = getattr(models, backbone)().eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 3, 33, 40))  # the smallest that works
+        with pytest.raises(ValueError, match='at least 33x33'):
+            model(torch.zeros(1, 3, 32, 64))
