@@ -1,8 +1,12 @@
 """timm's Ghost-family networks with seeded random weights, the
 independent reference."""
+from typing import Dict, Mapping
+
 import timm
 import torch
 from timm.models.ghostnet import _create_ghostnet
+
+from ghost_det.models.utils import convert_state_dict
 
 TIMM_NAMES = {0.5: 'ghostnet_050', 1.0: 'ghostnet_100', 1.3: 'ghostnet_130'}
 
@@ -79,3 +83,12 @@ def timm_block_outputs(model: torch.nn.Module, x: torch.Tensor):
         h.remove()
     return outs, logits
 
+
+
+def converted_backbone(state_dict: Mapping) -> Dict[str, torch.Tensor]:
+    """The backbone part of ``convert_state_dict(state_dict)``, every
+    source key placed."""
+    converted, unplaced = convert_state_dict(state_dict)
+    assert unplaced == []
+    return {k[len('backbone.'):]: v for k, v in converted.items()
+            if k.startswith('backbone.')}

@@ -72,6 +72,22 @@ def test_test_tool_reproduces_end_of_training_map(trained, tmp_path):
     assert (tmp_path / 'preds.pkl').is_file()
 
 
+def same_map_as_training(run: dict, checkpoint: str, tmp_path: Path,
+                         args) -> str:
+    """tools/test.py ``args`` on ``run``'s ``checkpoint``: the mAP of the
+    last end-of-training evaluation within 2e-3; returns the output."""
+    final = [r for r in logged_records(run['work_dir'])
+             if 'coco/bbox_mAP' in r][-1]
+    result = run_tool('tools/test.py', run['config'],
+                      run['work_dir'] / checkpoint,
+                      '--work-dir', tmp_path / 'test', *args)
+    tested = [r for r in logged_records(tmp_path / 'test', '*.json')
+              if 'coco/bbox_mAP' in r]
+    for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75'):
+        assert tested[0][key] == pytest.approx(final[key], abs=2e-3), key
+    return result.stdout + result.stderr
+
+
 @pytest.mark.parametrize('args,message', [
     (['--deploy'], 'GhostNet layout fold'),
     (['--backend', 'onnxruntime'], 'run by onnxruntime'),
@@ -80,18 +96,9 @@ def test_test_tool_reproduces_end_of_training_map(trained, tmp_path):
 ])
 def test_test_tool_deploy_gives_the_same_map(trained, tmp_path, args,
                                              message):
-    final = [r for r in logged_records(trained['work_dir'])
-             if 'coco/bbox_mAP' in r][-1]
-    result = run_tool('tools/test.py', trained['config'],
-                      trained['work_dir'] / 'epoch_2.pth',
-                      '--work-dir', tmp_path / 'test', *args)
-    assert 'deployed model: BatchNorm folded' in result.stdout + (
-        result.stderr)
-    assert message in result.stdout + result.stderr
-    tested = [r for r in logged_records(tmp_path / 'test', '*.json')
-              if 'coco/bbox_mAP' in r]
-    for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75'):
-        assert tested[0][key] == pytest.approx(final[key], abs=2e-3), key
+    output = same_map_as_training(trained, 'epoch_2.pth', tmp_path, args)
+    assert 'deployed model: BatchNorm folded' in output
+    assert message in output
 
 
 @pytest.fixture(scope='module')
@@ -108,17 +115,8 @@ def trained_v3(tmp_path_factory):
 @pytest.mark.parametrize('args', [['--deploy'], ['--backend', 'openvino']])
 def test_ghostnetv3_deploy_gives_the_same_map(trained_v3, tmp_path, args):
     """Trained BatchNorm statistics and branches merge exactly."""
-    final = [r for r in logged_records(trained_v3['work_dir'])
-             if 'coco/bbox_mAP' in r][-1]
-    result = run_tool('tools/test.py', trained_v3['config'],
-                      trained_v3['work_dir'] / 'epoch_1.pth',
-                      '--work-dir', tmp_path / 'test', *args)
-    assert 'GhostNetV3 by its switch_to_deploy()' in result.stdout + (
-        result.stderr)
-    tested = [r for r in logged_records(tmp_path / 'test', '*.json')
-              if 'coco/bbox_mAP' in r]
-    for key in ('coco/bbox_mAP', 'coco/bbox_mAP_50', 'coco/bbox_mAP_75'):
-        assert tested[0][key] == pytest.approx(final[key], abs=2e-3), key
+    output = same_map_as_training(trained_v3, 'epoch_1.pth', tmp_path, args)
+    assert 'GhostNetV3 by its switch_to_deploy()' in output
 
 
 def test_resume_restores_epoch_iteration_optimizer_and_lr(trained, tmp_path):

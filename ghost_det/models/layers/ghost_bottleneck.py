@@ -62,10 +62,8 @@ class GhostBottleneck(BaseModule):
             in_channels, mid_channels, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
             act_cfg=act_cfg)
         if stride > 1:
-            self.conv_dw = build_conv_layer(
-                conv_cfg, mid_channels, mid_channels, dw_kernel_size,
-                stride=stride, padding=pad, groups=mid_channels, bias=False)
-            self.bn_dw = build_norm_layer(norm_cfg, mid_channels)[1]
+            self.conv_dw, self.bn_dw = self._depthwise(
+                mid_channels, dw_kernel_size, stride, conv_cfg, norm_cfg)
         self.se: Optional[SqueezeExcite] = SqueezeExcite(
             mid_channels, se_ratio) if se_ratio > 0 else None
         self.ghost2 = ghost_module(
@@ -83,6 +81,16 @@ class GhostBottleneck(BaseModule):
                 build_conv_layer(
                     conv_cfg, in_channels, out_channels, 1, bias=False),
                 build_norm_layer(norm_cfg, out_channels)[1])
+
+    @staticmethod
+    def _depthwise(channels: int, kernel: int, stride: int,
+                   conv_cfg: OptConfigType,
+                   norm_cfg: ConfigType) -> Tuple[nn.Module, nn.Module]:
+        """The stride-2 depthwise conv and its norm."""
+        conv = build_conv_layer(
+            conv_cfg, channels, channels, kernel, stride=stride,
+            padding=(kernel - 1) // 2, groups=channels, bias=False)
+        return conv, build_norm_layer(norm_cfg, channels)[1]
 
     def _residual(self, x: torch.Tensor) -> torch.Tensor:
         out = self.ghost1(x)

@@ -1,4 +1,6 @@
 """Ghost bottleneck of GhostNetV3: re-parameterisable stride-2 depthwise conv."""
+from typing import Tuple
+
 import torch.nn as nn
 from mmdet.utils import ConfigType, OptConfigType
 
@@ -11,29 +13,16 @@ class GhostBottleneckV3(GhostBottleneck):
     """A :class:`GhostBottleneck` of :class:`GhostModuleV3` whose stride-2
     depthwise conv + norm is :class:`RepBranches` (3 depthwise branches and
     a depthwise 1x1 one; ``bn_dw`` is then the identity). Arguments as
-    GhostBottleneck."""
+    GhostBottleneck, ``ghost_module`` defaulting to GhostModuleV3."""
 
-    def __init__(self,
-                 in_channels: int,
-                 mid_channels: int,
-                 out_channels: int,
-                 dw_kernel_size: int = 3,
-                 stride: int = 1,
-                 se_ratio: float = 0.,
-                 conv_cfg: OptConfigType = None,
-                 norm_cfg: ConfigType = dict(type='BN'),
-                 act_cfg: ConfigType = dict(type='ReLU'),
-                 with_cp: bool = False,
-                 ghost_module: type = GhostModuleV3,
-                 expand_module=None,
-                 init_cfg: OptConfigType = None) -> None:
-        super().__init__(in_channels, mid_channels, out_channels,
-                         dw_kernel_size, stride, se_ratio, conv_cfg,
-                         norm_cfg, act_cfg, with_cp, ghost_module,
-                         expand_module, init_cfg)
-        if stride > 1:
-            self.conv_dw = RepBranches(
-                mid_channels, mid_channels, dw_kernel_size, stride,
-                groups=mid_channels, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
-                act_cfg=None)
-            self.bn_dw = nn.Identity()
+    def __init__(self, *args, ghost_module: type = GhostModuleV3,
+                 **kwargs) -> None:
+        super().__init__(*args, ghost_module=ghost_module, **kwargs)
+
+    @staticmethod
+    def _depthwise(channels: int, kernel: int, stride: int,
+                   conv_cfg: OptConfigType,
+                   norm_cfg: ConfigType) -> Tuple[nn.Module, nn.Module]:
+        return RepBranches(channels, channels, kernel, stride,
+                           groups=channels, conv_cfg=conv_cfg,
+                           norm_cfg=norm_cfg, act_cfg=None), nn.Identity()

@@ -7,8 +7,12 @@ import torch.nn as nn
 from ghost_det.deploy import deploy_model
 from ghost_det.models import GhostNetV2
 from ghost_det.models.layers import GhostModuleV2
-from ghost_det.models.utils import convert_state_dict, infer_widen_factor
-from tests._timm_reference import randomised_timm_ghostnetv2, timm_block_outputs
+from ghost_det.models.utils import infer_widen_factor
+from tests._timm_reference import (
+    converted_backbone,
+    randomised_timm_ghostnetv2,
+    timm_block_outputs,
+)
 from tests.conftest import (
     assert_close_relative,
     exported_outputs,
@@ -25,12 +29,9 @@ def test_stage_ends_equal_timm(widen):
     x = torch.randn(2, 3, 96, 130)  # odd sizes: the attention upsamples
     expected, _ = timm_block_outputs(reference, x)
     assert infer_widen_factor(reference.state_dict()) == widen
-    converted, unplaced = convert_state_dict(reference.state_dict())
-    assert unplaced == []
     model = GhostNetV2(widen_factor=widen, out_indices=(2, 4, 6, 8, 9))
-    model.load_state_dict({k[len('backbone.'):]: v
-                           for k, v in converted.items()
-                           if k.startswith('backbone.')}, strict=True)
+    model.load_state_dict(converted_backbone(reference.state_dict()),
+                          strict=True)
     with torch.no_grad():
         outs = model.eval()(x)
     for out, index in zip(outs, (2, 4, 6, 8, 9)):

@@ -7,12 +7,12 @@ import torch.nn as nn
 from ghost_det.deploy import deploy_model
 from ghost_det.models import GhostNetV3
 from ghost_det.models.layers import GhostModuleV3, GhostModuleV3DFC, RepBranches
-from ghost_det.models.utils import (
-    convert_state_dict,
-    infer_family,
-    infer_widen_factor,
+from ghost_det.models.utils import infer_family, infer_widen_factor
+from tests._timm_reference import (
+    converted_backbone,
+    randomised_timm_ghostnetv3,
+    timm_block_outputs,
 )
-from tests._timm_reference import randomised_timm_ghostnetv3, timm_block_outputs
 from tests.conftest import (
     assert_close_relative,
     exported_outputs,
@@ -31,12 +31,8 @@ def test_stage_ends_equal_timm(widen):
     source = reference.state_dict()
     assert infer_family(source) == 'GhostNetV3'
     assert infer_widen_factor(source) == widen
-    converted, unplaced = convert_state_dict(source)
-    assert unplaced == []
     model = GhostNetV3(widen_factor=widen, out_indices=(2, 4, 6, 8, 9))
-    model.load_state_dict({k[len('backbone.'):]: v
-                           for k, v in converted.items()
-                           if k.startswith('backbone.')}, strict=True)
+    model.load_state_dict(converted_backbone(source), strict=True)
     with torch.no_grad():
         outs = model.eval()(x)
     for out, index in zip(outs, (2, 4, 6, 8, 9)):
@@ -47,12 +43,8 @@ def test_official_branch_norm_names_convert():
     """The official GhostNetV3 release calls each branch's norm ``bn``."""
     source = {k.replace('.bn1.', '.bn.') if '_rpr_' in k else k: v
               for k, v in randomised_timm_ghostnetv3(1.0).state_dict().items()}
-    converted, unplaced = convert_state_dict(source)
-    assert unplaced == []
-    model = GhostNetV3(out_indices=(9, ))
-    model.load_state_dict({k[len('backbone.'):]: v
-                           for k, v in converted.items()
-                           if k.startswith('backbone.')}, strict=True)
+    GhostNetV3(out_indices=(9, )).load_state_dict(
+        converted_backbone(source), strict=True)
 
 
 def test_branches_where_ghostnetv3_has_them():

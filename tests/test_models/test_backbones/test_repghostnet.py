@@ -7,8 +7,12 @@ import torch.nn as nn
 from ghost_det.deploy import deploy_model
 from ghost_det.models import RepGhostNet
 from ghost_det.models.layers import RepGhostModule
-from ghost_det.models.utils import convert_state_dict, infer_widen_factor
-from tests._timm_reference import randomised_timm_repghostnet, timm_block_outputs
+from ghost_det.models.utils import infer_widen_factor
+from tests._timm_reference import (
+    converted_backbone,
+    randomised_timm_repghostnet,
+    timm_block_outputs,
+)
 from tests.conftest import (
     assert_close_relative,
     exported_outputs,
@@ -19,13 +23,6 @@ WIDTHS = [pytest.param(w, marks=() if w == 1.11 else pytest.mark.slow)
           for w in (0.5, 1.0, 1.11, 1.3)]
 
 
-def converted_backbone(timm_model: nn.Module) -> dict:
-    converted, unplaced = convert_state_dict(timm_model.state_dict())
-    assert unplaced == []
-    return {k[len('backbone.'):]: v for k, v in converted.items()
-            if k.startswith('backbone.')}
-
-
 @pytest.mark.parametrize('widen', WIDTHS)
 def test_stage_ends_equal_timm(widen):
     reference = randomised_timm_repghostnet(widen)
@@ -34,7 +31,7 @@ def test_stage_ends_equal_timm(widen):
     assert infer_widen_factor(reference.state_dict()) == pytest.approx(
         widen, abs=0.01)
     model = RepGhostNet(widen_factor=widen, out_indices=(2, 4, 6, 8, 9))
-    model.load_state_dict(converted_backbone(reference), strict=True)
+    model.load_state_dict(converted_backbone(reference.state_dict()), strict=True)
     with torch.no_grad():
         outs = model.eval()(x)
     for out, index in zip(outs, (2, 4, 6, 8, 9)):
