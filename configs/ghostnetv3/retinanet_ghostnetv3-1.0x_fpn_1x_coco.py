@@ -13,5 +13,6 @@ model = dict(
         widen_factor=1.0,
         init_cfg=dict(
             checkpoint='https://huggingface.co/timm/ghostnetv3_100.in1k/'
-            'resolve/main/model.safetensors')),
+            'resolve/main/model.safetensors',
+            widen=False)),
     neck=dict(in_channels=[24, 40, 112, 160]))

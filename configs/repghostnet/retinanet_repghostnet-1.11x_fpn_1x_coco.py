@@ -12,5 +12,6 @@ model = dict(
         widen_factor=1.11,
         init_cfg=dict(
             checkpoint='https://huggingface.co/timm/repghostnet_111.in1k/'
-            'resolve/main/model.safetensors')),
+            'resolve/main/model.safetensors',
+            widen=False)),
     neck=dict(in_channels=[28, 44, 124, 176]))

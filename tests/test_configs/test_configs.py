@@ -299,29 +299,63 @@ def test_1x_configs_are_the_11x_configs_at_width_1(framework):
     assert cfg.model.backbone.widen_factor == 1.0
     # stage-end channels of GhostNet-1.0x, from the spec's table
     assert cfg.model.neck.in_channels == [24, 40, 112, 160]
-    assert cfg.model.backbone.init_cfg.checkpoint.endswith(
-        'ghostnet_pytorch/models/state_dict_73.98.pth')
+    assert cfg.model.backbone.init_cfg == dict(
+        base.model.backbone.init_cfg, widen=False)
     d, b = without_backbone_and_neck_channels(cfg), \
         without_backbone_and_neck_channels(base)
     assert d == b
 
 
 @pytest.mark.parametrize('framework', sorted(TABLE8))
-def test_1x_configs_load_the_official_weights_completely(
+def test_11x_configs_start_from_the_official_weights_widened(
         framework, tmp_path, monkeypatch):
-    """The config's URL goes through mmengine's HTTP loader (served here from
-    a local file of the official layout: bare keys, classifier head, thop
-    counters), and every backbone tensor loads."""
-    import mmengine.runner.checkpoint as mmengine_checkpoint
+    """The Table 8 1.1x configs read the official 1.0x file by its URL
+    and widen it on load: all 508 backbone tensors load, and every channel
+    of every stage end is a channel of the 1.0x network's (timm's)."""
     from mmdet.registry import MODELS
 
     from tests._timm_reference import randomised_timm_ghostnet
-    reference = randomised_timm_ghostnet(1.0, seed=11).state_dict()
+    _, requested = served_official_weights(tmp_path, monkeypatch)
+    cfg = load(TABLE8[framework][0])
+    assert cfg.model.backbone.init_cfg.checkpoint.endswith(
+        'ghostnet_pytorch/models/state_dict_73.98.pth')
+    assert cfg.model.backbone.init_cfg.widen == dict(noise=0.1, seed=0)
+    init_default_scope('mmdet')
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    assert requested == [cfg.model.backbone.init_cfg.checkpoint]
+    assert len(model.backbone.state_dict()) == 508
+    timm = randomised_timm_ghostnet(1.0, seed=11)
+    x = torch.randn(1, 3, 96, 96)
+    taps = []
+    with torch.no_grad():
+        ours = model.backbone.eval()(x)
+        y = timm.act1(timm.bn1(timm.conv_stem(x)))
+        for i, block in enumerate(timm.blocks):
+            y = block(y)
+            if i in (2, 4, 6, 8):
+                taps.append(y)
+    for out, tap in zip(ours, taps):
+        a, b = out[0].flatten(1), tap[0].flatten(1)
+        dist = torch.cdist(a, b, compute_mode='donot_use_mm_for_euclid_dist')
+        best, index = dist.min(dim=1)
+        assert out.shape[1] > tap.shape[1]
+        assert set(index.tolist()) == set(range(tap.shape[1]))
+        assert (best / b.norm(dim=1)[index]).max() < 1e-5
+
+
+def served_official_weights(tmp_path, monkeypatch, seed: int = 11):
+    """A local file of the official layout (bare keys, classifier head,
+    thop counters) behind mmengine's HTTP loader; returns the reference
+    model's state dict and the list of requested addresses."""
+    import mmengine.runner.checkpoint as mmengine_checkpoint
+
+    from tests._timm_reference import randomised_timm_ghostnet
+    reference = randomised_timm_ghostnet(1.0, seed=seed).state_dict()
     official = dict(reference, total_params=torch.zeros(1))
     official['blocks.2.0.ghost1.primary_conv.0.total_ops'] = torch.zeros(1)
     local = tmp_path / 'state_dict_73.98.pth'
     torch.save(official, local)
-    cfg = load(TABLE8[framework][0].replace('1.1x', '1.0x'))
     requested = []
 
     def load_url(url, map_location=None, **kwargs):
@@ -330,6 +364,18 @@ def test_1x_configs_load_the_official_weights_completely(
                           weights_only=True)
 
     monkeypatch.setattr(mmengine_checkpoint, 'load_url', load_url)
+    return reference, requested
+
+
+@pytest.mark.parametrize('framework', sorted(TABLE8))
+def test_1x_configs_load_the_official_weights_completely(
+        framework, tmp_path, monkeypatch):
+    """The config's URL goes through mmengine's HTTP loader (served here from
+    a local file of the official layout: bare keys, classifier head, thop
+    counters), and every backbone tensor loads."""
+    from mmdet.registry import MODELS
+    reference, requested = served_official_weights(tmp_path, monkeypatch)
+    cfg = load(TABLE8[framework][0].replace('1.1x', '1.0x'))
     init_default_scope('mmdet')
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -391,7 +437,7 @@ def test_family_configs_differ_from_table8_in_backbone_and_fpn_only(
     expected = dict(table8.model.backbone, type=backbone, widen_factor=width)
     expected['init_cfg'] = dict(
         expected['init_cfg'], checkpoint=f'https://huggingface.co/timm/'
-        f'{timm_name}.in1k/resolve/main/model.safetensors')
+        f'{timm_name}.in1k/resolve/main/model.safetensors', widen=False)
     assert cfg.model.backbone == expected
 
 

@@ -101,3 +101,41 @@ def test_missing_file_is_a_clear_error(tmp_path):
     result = convert(tmp_path / 'nope.pth', tmp_path / 'out.pth')
     assert result.returncode != 0
     assert 'does not exist' in result.stderr
+
+
+@pytest.mark.parametrize('widen', [1.1, 1.3])
+def test_widen_to_writes_a_classifier_with_the_source_logits(tmp_path,
+                                                            widen):
+    """--widen-to: the official-layout 1.0x file becomes a wider mmpretrain
+    classifier checkpoint (backbone and head) that loads strictly and gives
+    timm's 1.0x logits."""
+    from ghost_det.models.classifier import build_ghostnet_classifier
+    src = official_layout(tmp_path)
+    dst = tmp_path / f'ghostnet-{widen}x_widened.pth'
+    result = convert(src, dst, '--widen-to', str(widen), '--noise', '0.1')
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f'widened GhostNet 1.0x -> {widen}x' in result.stdout
+    saved = torch.load(dst, weights_only=True)
+    assert saved['meta']['widened'] == dict(from_width=1.0, noise=0.1,
+                                            seed=0)
+    classifier = build_ghostnet_classifier(widen_factor=widen).eval()
+    classifier.load_state_dict(saved['state_dict'], strict=True)
+    reference = randomised_timm_ghostnet(1.0)
+    x = torch.randn(2, 3, 96, 96)
+    with torch.no_grad():
+        expected = reference(x)
+        logits = classifier(x, mode='tensor')
+    assert ((logits - expected).abs().max() / expected.abs().max()) < 1e-5
+
+
+def test_widen_to_a_narrower_width_or_another_family_is_refused(tmp_path):
+    result = convert(official_layout(tmp_path), tmp_path / 'out.pth',
+                     '--widen-to', '0.5')
+    assert result.returncode != 0
+    assert 'narrower than the source (1.0x)' in result.stderr
+    src = tmp_path / 'repghost.pth'
+    torch.save(randomised_timm_repghostnet(1.0).state_dict(), src)
+    result = convert(src, tmp_path / 'out.pth', '--widen-to', '1.1')
+    assert result.returncode != 0
+    assert 'takes GhostNet weights' in result.stderr
+    assert not (tmp_path / 'out.pth').exists()

@@ -2,6 +2,7 @@
 lowers the loss, evaluation is pycocotools mAP, test.py reproduces the
 mAP of the end-of-training evaluation, and resume restores the state."""
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -276,3 +277,111 @@ def test_pretraining_config_trains_and_initialises_the_11x_detector(
     assert len(backbone) == 508
     for key, value in backbone.items():
         assert torch.equal(value, saved['backbone.' + key]), key
+
+
+@pytest.fixture
+def official_weights_server(tmp_path):
+    """The official state_dict_73.98.pth layout (random 1.0x weights, thop
+    counters) served over HTTP on the loopback address, so that training
+    downloads it through mmengine's and torch.hub's loader as the configs
+    do."""
+    import functools
+    import http.server
+    import threading
+
+    from tests._timm_reference import randomised_timm_ghostnet
+    served = tmp_path / 'served'
+    served.mkdir()
+    weights = dict(randomised_timm_ghostnet(1.0, seed=7).state_dict(),
+                   total_params=torch.zeros(1))
+    torch.save(weights, served / 'state_dict_73.98.pth')
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(served))
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{server.server_address[1]}/state_dict_73.98.pth'
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize('detector', ['retinanet', 'faster-rcnn'])
+def test_table8_11x_config_trains_from_the_widened_official_weights(
+        detector, official_weights_server, tmp_path):
+    """tools/train.py on the Table 8 GhostNet-1.1x COCO config, its data
+    swapped for four tiny images: the official 1.0x file is downloaded
+    from its address, widened to 1.1x with every backbone tensor loaded,
+    and training starts."""
+    data = tiny_dataset(tmp_path / 'data', num_train=4, num_val=2)
+    config = tmp_path / f'{detector}_widened.py'
+    base = ROOT / f'configs/ghostnet/{detector}_ghostnet-1.1x_fpn_1x_coco.py'
+    config.write_text(textwrap.dedent(f'''
+        _base_ = {str(base)!r}
+        train_dataloader = dict(
+            batch_size=2, num_workers=0, persistent_workers=False,
+            dataset=dict(
+                data_root={str(data) + '/'!r},
+                metainfo=dict(classes=('circle', 'square', 'triangle',
+                                       'cross')),
+                ann_file='annotations/instances_train.json',
+                data_prefix=dict(img='train/'),
+                pipeline=[
+                    dict(type='LoadImageFromFile'),
+                    dict(type='LoadAnnotations', with_bbox=True),
+                    dict(type='Resize', scale=(320, 320), keep_ratio=True),
+                    dict(type='PackDetInputs')
+                ]))
+        train_cfg = dict(max_epochs=1)
+        val_dataloader = val_evaluator = val_cfg = None
+        test_dataloader = test_evaluator = test_cfg = None
+        default_hooks = dict(logger=dict(interval=1))
+        '''))
+    env = dict(os.environ, TORCH_HOME=str(tmp_path / 'torch'))
+    result = subprocess.run(
+        [sys.executable, 'tools/train.py', str(config), '--work-dir',
+         str(tmp_path / 'work'), '--cfg-options',
+         f'model.backbone.init_cfg.checkpoint={official_weights_server}'],
+        cwd=ROOT, capture_output=True, text=True, env=env)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    assert (f'GhostNet: loaded all 508 backbone tensors from '
+            f'{official_weights_server}') in out
+    assert 'widened from 1.0x (noise 0.1)' in out
+    assert 'Epoch(train) [1][2/2]' in out
+    assert (tmp_path / 'torch/hub/checkpoints/state_dict_73.98.pth').is_file()
+
+
+def test_widened_finetune_recipe_trains_from_the_converted_classifier(
+        tmp_path):
+    """configs/pretrain/ghostnet-1.1x-widened_8xb128-30e_in1k.py: the
+    converter widens an official-layout 1.0x file to a 1.1x classifier
+    checkpoint, and the recipe loads it whole (head included) and trains
+    two iterations on a tiny ImageNet folder."""
+    from tests._demo_helpers import tiny_imagenet
+    from tests._timm_reference import randomised_timm_ghostnet
+    official = tmp_path / 'state_dict_73.98.pth'
+    torch.save(randomised_timm_ghostnet(1.0, seed=2).state_dict(), official)
+    widened = tmp_path / 'ghostnet-1.1x-widened_in1k.pth'
+    run_tool('tools/model_converters/convert_ghostnet_weights.py', official,
+             widened, '--widen-to', '1.1', '--noise', '0.1')
+    data = tiny_imagenet(tmp_path / 'imagenet')
+    config = tmp_path / 'tiny_finetune.py'
+    base = ROOT / 'configs/pretrain/ghostnet-1.1x-widened_8xb128-30e_in1k.py'
+    config.write_text(textwrap.dedent(f'''
+        _base_ = {str(base)!r}
+        load_from = {str(widened)!r}
+        loader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+                      dataset=dict(data_root={str(data)!r}))
+        train_dataloader = loader
+        val_dataloader = loader
+        test_dataloader = loader
+        train_cfg = dict(max_epochs=1)
+        default_hooks = dict(logger=dict(interval=1))
+        '''))
+    result = run_tool('tools/train.py', config, '--work-dir',
+                      tmp_path / 'work')
+    out = result.stdout + result.stderr
+    assert f'Load checkpoint from {widened}' in out
+    assert 'do not match exactly' not in out
+    assert 'Epoch(train) [1][2/2]' in out
+    assert 'accuracy/top1' in out

@@ -195,6 +195,10 @@ class GhostNet(BaseModule):
         timm, converted, classifier or detector checkpoint), or
         :class:`~ghost_det.models.utils.weights.PretrainedWeightsError` (or
         FileNotFoundError) names the file, the mismatch and the fix.
+        ``widen=True`` (or ``widen=dict(noise=..., seed=...)``) in the
+        entry widens narrower GhostNet weights to this width first,
+        keeping their function (Net2Net; see
+        :func:`~ghost_det.models.utils.widen.widen_state_dict`).
         """
         cfgs = self.init_cfg if isinstance(self.init_cfg, list) else [
             self.init_cfg]
@@ -206,7 +210,8 @@ class GhostNet(BaseModule):
         cfg = pretrained[-1]
         load_pretrained_backbone(
             self, cfg['checkpoint'], prefix=cfg.get('prefix'),
-            map_location=cfg.get('map_location', 'cpu'))
+            map_location=cfg.get('map_location', 'cpu'),
+            widen=cfg.get('widen', False))
         self._is_init = True
 
     def switch_to_deploy(self, engine: str = 'pytorch',

@@ -1,114 +1,28 @@
-"""GhostNet weight layouts: conversion and strict backbone loading.
-
-:func:`convert_state_dict` turns official / timm ImageNet weights into an
-mmpretrain-style classifier checkpoint: ``backbone.*`` keys for
-:class:`ghost_det.models.GhostNet` and ``head.*`` keys for mmpretrain's
-``StackedLinearClsHead`` (the 1280 head conv becomes a linear layer).
+"""Strict loading of GhostNet backbone weights.
 
 :func:`load_pretrained_backbone` is what a GhostNet ``init_cfg=dict(
 type='Pretrained', ...)`` runs: it finds the backbone in any layout users
-hold (official, timm, converted, mmpretrain classifier, mmdet detector) and
-loads every tensor, or raises an error that names the file, what does not
-fit and the fix, before training starts.
+hold (official, timm, converted, mmpretrain classifier, mmdet detector),
+widens narrower GhostNet weights when asked (:mod:`.widen`) and loads every
+tensor, or raises an error that names the file, what does not fit and the
+fix, before training starts.
 """
 import os
 import os.path as osp
 import re
-from collections import OrderedDict
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
 
-BACKBONE_KEY = re.compile(r'^(conv_stem|bn1|blocks)\.')
-HEAD_KEYS = {
-    'conv_head.weight': 'head.layers.0.fc.weight',
-    'conv_head.bias': 'head.layers.0.fc.bias',
-    'classifier.weight': 'head.layers.1.fc.weight',
-    'classifier.bias': 'head.layers.1.fc.bias',
-}
-WRAPPER_KEYS = ('state_dict', 'model', 'state_dict_ema', 'model_ema')
-# Counters that the thop profiler leaves in some released checkpoints.
-PROFILER_KEY = re.compile(r'(^|\.)total_(ops|params)$')
-
-
-# timm's GhostNetV3 keeps its branches flat in each module; ours group them
-# in RepBranches: ghost1.primary_rpr_conv.0 -> ghost1.primary_conv.rpr_conv.0,
-# cheap_rpr_* -> cheap_operation.rpr_*, dw_rpr_* -> conv_dw.rpr_*. The
-# official GhostNetV3 release names each branch's norm 'bn', timm 'bn1'.
-V3_BRANCHES = re.compile(r'\.(primary|cheap|dw)_rpr_(conv|scale|skip)\b')
-V3_OWNER = {'primary': 'primary_conv', 'cheap': 'cheap_operation',
-            'dw': 'conv_dw'}
-
-
-def _own_key(key: str) -> str:
-    if key.startswith('module.'):
-        key = key[len('module.'):]
-    if '_rpr_' not in key:
-        return key
-    key = V3_BRANCHES.sub(
-        lambda m: f'.{V3_OWNER[m.group(1)]}.rpr_{m.group(2)}', key)
-    return re.sub(r'(\.rpr_(?:conv\.\d+|scale))\.bn\.', r'\1.bn1.', key)
-
-
-def unwrap_state_dict(obj: Mapping) -> Dict[str, torch.Tensor]:
-    """Return the tensor dict inside a checkpoint, without 'module.', with
-    timm's / the official GhostNetV3 branch names in ours."""
-    for key in WRAPPER_KEYS:
-        if key in obj and isinstance(obj[key], Mapping):
-            obj = obj[key]
-            break
-    return OrderedDict((_own_key(k), v) for k, v in obj.items())
-
-
-def convert_state_dict(
-        state_dict: Mapping) -> Tuple['OrderedDict[str, torch.Tensor]',
-                                      List[str]]:
-    """Map official/timm GhostNet keys to ``backbone.*`` / ``head.*``.
-
-    Returns the converted dict and the source keys that could not be placed
-    (thop profiler counters such as ``total_ops`` are dropped silently).
-    """
-    state_dict = unwrap_state_dict(state_dict)
-    converted: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
-    unplaced = []
-    for key, value in state_dict.items():
-        if PROFILER_KEY.search(key):
-            continue
-        if BACKBONE_KEY.match(key):
-            converted['backbone.' + key] = value
-        elif key in HEAD_KEYS:
-            if key == 'conv_head.weight':
-                value = value.flatten(1)
-            converted[HEAD_KEYS[key]] = value
-        else:
-            unplaced.append(key)
-    return converted, unplaced
-
-
-def infer_family(state_dict: Mapping) -> str:
-    """``'RepGhostNet'`` for RepGhost weights (their modules have an
-    identity-branch BatchNorm, ``fusion_bn``), ``'GhostNetV3'`` for weights
-    with parallel branches (``rpr_conv``), ``'GhostNetV2'`` for weights
-    with DFC attention only (``short_conv``), else ``'GhostNet'``."""
-    if any('.fusion_bn.' in k for k in state_dict):
-        return 'RepGhostNet'
-    if any('_rpr_conv.' in k or '.rpr_conv.' in k for k in state_dict):
-        return 'GhostNetV3'
-    if any('.short_conv.' in k for k in state_dict):
-        return 'GhostNetV2'
-    return 'GhostNet'
-
-
-def infer_widen_factor(state_dict: Mapping) -> float:
-    """Guess the width multiplier from the width of ``blocks.9`` (960 times
-    the width in GhostNet and RepGhostNet alike)."""
-    key = next((k for k in state_dict
-                if k.endswith('blocks.9.0.conv.weight')), None)
-    if key is None:
-        raise KeyError('no blocks.9.0.conv.weight: not a GhostNet checkpoint')
-    return round(state_dict[key].shape[0] / 960, 2)
-
+from .layout import (
+    BACKBONE_KEY,
+    PROFILER_KEY,
+    infer_family,
+    infer_widen_factor,
+    unwrap_state_dict,
+)
+from .widen import widen_state_dict
 
 # --------------------------------------------------------------------------
 # Strict loading for ``init_cfg=dict(type='Pretrained', ...)``
@@ -119,8 +33,14 @@ Ways to get GhostNet ImageNet weights (docs/weights.md):
     download them, or convert a local copy:
       python tools/model_converters/convert_ghostnet_weights.py state_dict_73.98.pth \\
           checkpoints/ghostnet-1.0x_in1k.pth
-  - any width (1.1x for the paper's Table 8): pretrain on ImageNet, then copy
-    the last checkpoint to the path in init_cfg:
+  - 1.1x (the paper's Table 8) or any width above 1.0x: the official 1.0x
+    weights widened on load, the 1.0x function in the wider shape (what the
+    1.1x configs do): init_cfg=dict(type='Pretrained', checkpoint=...,
+    widen=dict(noise=0.1)), or once for all:
+      python tools/model_converters/convert_ghostnet_weights.py state_dict_73.98.pth \\
+          checkpoints/ghostnet-1.1x_in1k.pth --widen-to 1.1 --noise 0.1
+  - any width: pretrain on ImageNet, then copy the last checkpoint to the
+    path in init_cfg:
       python tools/train.py configs/pretrain/ghostnet-1.1x_8xb128_in1k.py
       cp work_dirs/ghostnet-1.1x_8xb128_in1k/epoch_300.pth \\
           checkpoints/ghostnet-1.1x_in1k.pth"""
@@ -295,20 +215,59 @@ def _width_advice(model: nn.Module, weights: Mapping) -> str:
         return ''
     indices = getattr(model, 'out_indices', (2, 4, 6, 8))
     channels = [type(model).channels_at(found)[i] for i in indices]
+    widen = ''
+    if (found < wanted and type(model).__name__ == 'GhostNet'
+            and infer_family(weights) == 'GhostNet'):
+        widen = (f'  - widen it to {width_name(wanted)} on load (its '
+                 f'{width_name(found)} function in the wider shape, '
+                 f'docs/weights.md): add widen=dict(noise=0.1) to init_cfg\n')
     return (f'\nThis checkpoint is GhostNet-{width_name(found)}; the config '
             f'asks for {width_name(wanted)} (widen_factor={wanted!r}).\n'
             f'Fix one of:\n'
             f'  - use it as a {width_name(found)} model: '
             f'model.backbone.widen_factor={found!r} and '
             f'model.neck.in_channels={channels}\n'
+            f'{widen}'
             f'  - get {width_name(wanted)} weights (below)')
+
+
+def widened(model: nn.Module, weights: Mapping, checkpoint: str,
+            widen: Union[bool, Mapping]) -> Tuple[Mapping, str]:
+    """``weights`` widened to ``model``'s shapes (see
+    :func:`~ghost_det.models.utils.widen.widen_state_dict`), and a word on
+    it; unchanged when they already fit. ``widen``: True or the keyword
+    arguments (``noise``, ``seed``)."""
+    options = dict(widen) if isinstance(widen, Mapping) else {}
+    unknown = set(options) - {'noise', 'seed'}
+    if unknown:
+        raise PretrainedWeightsError(
+            f'GhostNet init_cfg: widen takes noise and seed, got '
+            f'{sorted(unknown)}; e.g. widen=dict(noise=0.1, seed=0)')
+    if not compare_with_model(model, weights):
+        return weights, ''
+    try:
+        found = width_name(infer_widen_factor(weights))
+        result = widen_state_dict(weights, model.state_dict(), **options)
+    except (KeyError, ValueError) as err:
+        raise PretrainedWeightsError(
+            f'GhostNet init_cfg: cannot widen {checkpoint!r} to this '
+            f'GhostNet-{width_name(model.widen_factor)} backbone: {err}.\n'
+            f'{HOW_TO_GET_WEIGHTS}') from None
+    return result, (f', widened from {found} (noise '
+                    f'{options.get("noise", 0.0):g})')
 
 
 def load_pretrained_backbone(model: nn.Module, checkpoint: str,
                              prefix: Optional[str] = None,
-                             map_location='cpu') -> None:
+                             map_location='cpu',
+                             widen: Union[bool, Mapping] = False) -> None:
     """Load every backbone tensor of ``checkpoint`` into ``model`` (a
     GhostNet) or raise an error naming the file, the mismatch and the fix.
+
+    ``widen`` (True, or ``dict(noise=..., seed=...)``): narrower GhostNet
+    weights are first widened to the model's width, keeping their function
+    (:func:`~ghost_det.models.utils.widen.widen_state_dict`); every tensor
+    must still load.
     """
     from mmengine.logging import print_log
     raw = read_checkpoint(checkpoint, map_location)
@@ -318,6 +277,9 @@ def load_pretrained_backbone(model: nn.Module, checkpoint: str,
         raise PretrainedWeightsError(
             f'GhostNet init_cfg: cannot initialise the backbone from '
             f'{checkpoint!r}: {err}') from None
+    if widen:
+        weights, how = widened(model, weights, checkpoint, widen)
+        layout += how
     problems = compare_with_model(model, weights)
     if problems:
         raise PretrainedWeightsError(

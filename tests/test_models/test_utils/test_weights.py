@@ -4,12 +4,14 @@ import pytest
 import torch
 
 from ghost_det.models import GhostNet
-from ghost_det.models.utils.weights import (
-    PretrainedWeightsError,
+from ghost_det.models.utils.layout import (
     convert_state_dict,
     infer_widen_factor,
-    select_backbone_weights,
     unwrap_state_dict,
+)
+from ghost_det.models.utils.weights import (
+    PretrainedWeightsError,
+    select_backbone_weights,
 )
 from tests._timm_reference import randomised_timm_ghostnet, timm_block_outputs
 
@@ -68,7 +70,7 @@ def test_unwrap_and_report_unplaced_keys():
 
 
 def test_profiler_counters_are_dropped_not_placed():
-    from ghost_det.models.utils.weights import PROFILER_KEY
+    from ghost_det.models.utils.layout import PROFILER_KEY
     assert PROFILER_KEY.search('blocks.1.0.ghost1.primary_conv.0.total_ops')
     assert PROFILER_KEY.search('total_params')
     assert not PROFILER_KEY.search('blocks.1.0.conv_dw.weight')
