@@ -14,8 +14,10 @@
 #   python tools/train.py configs/pretrain/ghostnet-1.1x_8xb128_in1k.py
 #   bash tools/dist_train.sh configs/pretrain/ghostnet-1.1x_8xb128_in1k.py 8
 #
-# The last checkpoint initialises the 1.1x detectors: copy it to
-# checkpoints/ghostnet-1.1x_in1k.pth (their init_cfg path).
+# The last checkpoint initialises the 1.1x detectors in place of the widened
+# 1.0x weights they start from by default:
+#   --cfg-options model.backbone.init_cfg.checkpoint=\
+#   work_dirs/ghostnet-1.1x_8xb128_in1k/epoch_300.pth
 _base_ = [
     'mmpretrain::_base_/datasets/imagenet_bs64_pil_resize.py',
     'mmpretrain::_base_/schedules/imagenet_bs1024_linearlr_bn_nowd.py',
