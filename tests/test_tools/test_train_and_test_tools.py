@@ -230,6 +230,24 @@ def test_wrong_width_weights_stop_training_before_the_first_iteration(
     assert not list(work_dir.glob('*.pth'))
 
 
+def tiny_pretrain_config(tmp_path: Path, recipe: str, data: Path,
+                         extra: str = '') -> Path:
+    """configs/pretrain/<recipe> on a tiny ImageNet folder: one epoch of
+    4-image batches, no workers, a log line per iteration."""
+    config = tmp_path / f'tiny_{recipe}'
+    config.write_text(textwrap.dedent(f'''
+        _base_ = {str(ROOT / 'configs/pretrain' / recipe)!r}
+        loader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+                      dataset=dict(data_root={str(data)!r}))
+        train_dataloader = loader
+        val_dataloader = loader
+        test_dataloader = loader
+        train_cfg = dict(max_epochs=1)
+        default_hooks = dict(logger=dict(interval=1))
+        ''') + textwrap.dedent(extra) + '\n')
+    return config
+
+
 def test_pretraining_config_trains_and_initialises_the_11x_detector(
         tmp_path):
     """configs/pretrain/ghostnet-1.1x_8xb128_in1k.py trains a few
@@ -242,23 +260,13 @@ def test_pretraining_config_trains_and_initialises_the_11x_detector(
     from tests._demo_helpers import tiny_imagenet
     data = tiny_imagenet(tmp_path / 'imagenet')
     work_dir = tmp_path / 'work'
-    config = tmp_path / 'tiny_pretrain.py'
-    # the recipe's data and loop, shrunk: 2 iterations of 4 images, and the
-    # 5000-iteration warm-up and linear decay squeezed into them
-    config.write_text(textwrap.dedent(f'''
-        _base_ = {str(ROOT / 'configs/pretrain/ghostnet-1.1x_8xb128_in1k.py')!r}
-        loader = dict(batch_size=4, num_workers=0, persistent_workers=False,
-                      dataset=dict(data_root={str(data)!r}))
-        train_dataloader = loader
-        val_dataloader = loader
-        test_dataloader = loader
-        train_cfg = dict(max_epochs=1)
+    # the 5000-iteration warm-up and linear decay squeezed into 2 iterations
+    config = tiny_pretrain_config(
+        tmp_path, 'ghostnet-1.1x_8xb128_in1k.py', data, """
         param_scheduler = [
             dict(type='ConstantLR', factor=0.1, by_epoch=False, begin=0, end=1),
             dict(type='PolyLR', eta_min=0, by_epoch=False, begin=1)
-        ]
-        default_hooks = dict(logger=dict(interval=1))
-        '''))
+        ]""")
     result = run_tool('tools/train.py', config, '--work-dir', work_dir)
     out = result.stdout + result.stderr
     assert 'Epoch(train) [1][2/2]' in out
@@ -365,19 +373,9 @@ def test_widened_finetune_recipe_trains_from_the_converted_classifier(
     run_tool('tools/model_converters/convert_ghostnet_weights.py', official,
              widened, '--widen-to', '1.1', '--noise', '0.1')
     data = tiny_imagenet(tmp_path / 'imagenet')
-    config = tmp_path / 'tiny_finetune.py'
-    base = ROOT / 'configs/pretrain/ghostnet-1.1x-widened_8xb128-30e_in1k.py'
-    config.write_text(textwrap.dedent(f'''
-        _base_ = {str(base)!r}
-        load_from = {str(widened)!r}
-        loader = dict(batch_size=4, num_workers=0, persistent_workers=False,
-                      dataset=dict(data_root={str(data)!r}))
-        train_dataloader = loader
-        val_dataloader = loader
-        test_dataloader = loader
-        train_cfg = dict(max_epochs=1)
-        default_hooks = dict(logger=dict(interval=1))
-        '''))
+    config = tiny_pretrain_config(
+        tmp_path, 'ghostnet-1.1x-widened_8xb128-30e_in1k.py', data,
+        f"load_from = {str(widened)!r}")
     result = run_tool('tools/train.py', config, '--work-dir',
                       tmp_path / 'work')
     out = result.stdout + result.stderr
