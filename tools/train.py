@@ -5,9 +5,12 @@
     bash tools/dist_train.sh CONFIG GPUS [...]
 
 A run that crashed or was killed continues from its last checkpoint with
-``--resume`` (no path: the latest in the work dir). ``--deterministic`` (or
-``randomness=dict(deterministic=True)`` in the config) makes two runs on
-one machine end with the same weights: see ghost_det/utils/reproducibility.py.
+``--resume`` (no path: the newest readable one in the work dir; a damaged
+checkpoint is named in the log and kept). Checkpoints are written
+atomically: complete under their name, or absent (SafeCheckpointHook).
+``--deterministic`` (or ``randomness=dict(deterministic=True)`` in the
+config) makes two runs on one machine end with the same weights: see
+ghost_det/utils/reproducibility.py.
 """
 import argparse
 import os
@@ -18,6 +21,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
+from ghost_det.engine.hooks import use_safe_checkpoint_hook
+from ghost_det.engine.runner import ResumeError
 from ghost_det.utils.distributed import (
     close_process_group,
     use_cpu_processes_without_gpus,
@@ -82,6 +87,8 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.optim_wrapper.loss_scale = 'dynamic'
     if args.auto_scale_lr:
         cfg.auto_scale_lr = dict(cfg.get('auto_scale_lr', {}), enable=True)
+    # atomic checkpoints and a checked resume for every config
+    use_safe_checkpoint_hook(cfg)
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume:
@@ -99,7 +106,11 @@ def main() -> None:
     if deterministic:
         relax_cuda_checks()
         runner.logger.info(describe())
-    runner.train()
+    try:
+        runner.train()
+    except ResumeError as err:
+        runner.logger.error(str(err))
+        raise SystemExit(f'error: {err}') from None
     close_process_group()
 
 

@@ -1,5 +1,9 @@
-# mmdet's runtime, plus three ghost_det hooks (they need
+# mmdet's runtime, plus four ghost_det hooks (they need
 # `import ghost_det`, which the configs' custom_imports do):
+# - SafeCheckpointHook: mmengine's CheckpointHook writing every checkpoint
+#   and last_checkpoint atomically (complete or absent), and checking the
+#   checkpoint --resume picks (a damaged one is named and the newest
+#   readable one is used);
 # - DatasetCheckHook: before the first iteration, checks annotation files,
 #   boxes, ids and that every image file exists (tools/misc/check_dataset.py
 #   also decodes every image);
@@ -12,6 +16,8 @@
 #   --cfg-options default_hooks.checkpoint.by_epoch=False \
 #                 default_hooks.checkpoint.interval=N
 _base_ = 'mmdet::_base_/default_runtime.py'
+
+default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook'))
 
 custom_hooks = [
     dict(type='DatasetCheckHook'),

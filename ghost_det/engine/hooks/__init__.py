@@ -1,3 +1,4 @@
+from .checkpoint_hook import SafeCheckpointHook, use_safe_checkpoint_hook
 from .dataset_check_hook import DatasetCheckHook, DatasetError
 from .deploy_hook import DeployHook
 from .finite_loss_hook import FiniteLossHook, NonFiniteLossError
@@ -7,4 +8,5 @@ from .random_state_hook import RandomStateHook
 
 __all__ = ['DatasetCheckHook', 'DatasetError', 'DeployHook', 'FiniteLossHook',
            'InferenceTimerHook', 'MemoryTraceHook', 'NonFiniteLossError',
-           'RandomStateHook']
+           'RandomStateHook', 'SafeCheckpointHook',
+           'use_safe_checkpoint_hook']
