@@ -525,7 +525,8 @@ def test_family_demo_configs_differ_in_backbone_and_fpn_in_channels_only(
 def test_model_index_lists_every_coco_config():
     """model-index.yml imports one metafile per collection, each entry's
     config exists and carries the collection's backbone; every COCO 1x
-    config of a collection is listed."""
+    config of a collection is listed (trainval35k included), each with
+    mmdet's Results and Weights, null until a run fills them in."""
     import yaml
     index = yaml.safe_load((ROOT / 'model-index.yml').read_text())
     listed = {}
@@ -535,9 +536,16 @@ def test_model_index_lists_every_coco_config():
         for model in meta['Models']:
             assert model['In Collection'] == collection
             assert Path(model['Config']).stem == model['Name']
+            assert model['Weights'] is None  # no COCO run made
+            result, = model['Results']
+            assert result['Task'] == 'Object Detection'
+            assert result['Dataset'].startswith('COCO')
+            assert result['Metrics'] == {'box AP': None}
             listed[model['Config']] = collection
+        assert 'no run made' in meta['Collections'][0]['Metadata'][
+            'Training Resources']
     for folder in {Path(m).parent for m in index['Import']}:
-        for config in (ROOT / folder).glob('*_1x_coco.py'):
+        for config in (ROOT / folder).glob('*_1x_coco*.py'):
             assert str(config.relative_to(ROOT)) in listed, config
     for config, collection in listed.items():
         assert load(config).model.backbone.type == collection, config
