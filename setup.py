@@ -47,7 +47,9 @@ setup(
     python_requires='>=3.8',
     install_requires=requirements('runtime.txt'),
     extras_require={
-        'tests': requirements('tests.txt') + requirements('deploy.txt'),
-        'deploy': requirements('deploy.txt')},
+        'tests': (requirements('tests.txt') + requirements('deploy.txt')
+                  + requirements('mmpretrain.txt')),
+        'deploy': requirements('deploy.txt'),
+        'mmpretrain': requirements('mmpretrain.txt')},
     cmdclass={'build_py': BuildPyWithConfigs},
 )

@@ -44,7 +44,8 @@ if ! have mmdet==3.3.0 mmpretrain==1.2.0 timm==1.0.31 \
    || [ setup.py -nt "$VENV/.ghost_det-installed" ] \
    || [ requirements/runtime.txt -nt "$VENV/.ghost_det-installed" ] \
    || [ requirements/tests.txt -nt "$VENV/.ghost_det-installed" ] \
-   || [ requirements/deploy.txt -nt "$VENV/.ghost_det-installed" ]; then
+   || [ requirements/deploy.txt -nt "$VENV/.ghost_det-installed" ] \
+   || [ requirements/mmpretrain.txt -nt "$VENV/.ghost_det-installed" ]; then
   log "mmdet 3.3.0, mmpretrain 1.2.0, pycocotools, onnx + onnxruntime, test tools, ghost_det (editable)"
   pip install -q -c "$C" --no-build-isolation -e ".[tests]"
   touch "$VENV/.ghost_det-installed"

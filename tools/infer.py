@@ -18,6 +18,7 @@ import sys
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
 from ghost_det.deploy.engine_detector import BACKENDS, test_input_size
+from ghost_det.utils.mmpretrain_compat import read_config
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -79,6 +80,7 @@ def main() -> None:
         if not osp.isfile(path):
             sys.exit(f'error: {what} file {path} not found')
     images = image_list(args.inputs)
+    read_config(args.model)  # stops early if it needs what is missing
     from mmdet.apis import DetInferencer
     inferencer = DetInferencer(model=args.model, weights=args.weights,
                                device=args.device, palette=args.palette,

@@ -8,7 +8,7 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -18,6 +18,7 @@ from ghost_det.utils.distributed import (
     close_process_group,
     use_cpu_processes_without_gpus,
 )
+from ghost_det.utils.mmpretrain_compat import read_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,7 +56,7 @@ def main() -> None:
                        (args.checkpoint, 'checkpoint')):
         if not osp.isfile(path):
             raise SystemExit(f'error: {what} file {path} not found')
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)

@@ -27,6 +27,7 @@ from ghost_det.utils.distributed import (
     close_process_group,
     use_cpu_processes_without_gpus,
 )
+from ghost_det.utils.mmpretrain_compat import read_config
 from ghost_det.utils.reproducibility import (
     describe,
     pin_threads_and_cublas,
@@ -68,7 +69,7 @@ def parse_args() -> argparse.Namespace:
 def build_config(args: argparse.Namespace) -> Config:
     if not osp.isfile(args.config):
         raise SystemExit(f'error: config file {args.config} not found')
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)

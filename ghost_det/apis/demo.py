@@ -83,13 +83,14 @@ def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
                        options: Dict, deterministic: bool = False) -> Dict:
     """Train one model (resuming an interrupted run), evaluate it and, for
     seed 0, draw its predictions. A finished run is read back, not redone."""
-    from mmengine.config import Config
     from mmengine.runner import Runner
+
+    from ..utils.mmpretrain_compat import read_config
     out = run_dir(work_dir, run)
     result_file = out / 'result.json'
     if result_file.is_file():
         return json.loads(result_file.read_text())
-    cfg = Config.fromfile(str(MIM / run['config']))
+    cfg = read_config(str(MIM / run['config']))
     point_to_data(cfg, data_root)
     if options:
         cfg.merge_from_dict(options)

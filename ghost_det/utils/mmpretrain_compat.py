@@ -73,3 +73,38 @@ def import_mmpretrain():
         'work). Install "transformers<5" if you need them.', stacklevel=2)
     with _hide_distribution('transformers'):
         return importlib.import_module('mmpretrain.models')
+
+
+MMPRETRAIN_HINT = (
+    'it needs mmpretrain (the MobileNetV3 baselines and the ImageNet '
+    'pretraining configs do; GhostNet and its family do not): '
+    'pip install "mmpretrain>=1.2.0,<1.3.0", or pip install -e ".[mmpretrain]" '
+    'in this checkout')
+
+
+def uses_mmpretrain(cfg) -> bool:
+    """Whether a config (or any part of it) builds something of
+    mmpretrain's: a ``mmpretrain.*`` type or the ``mmpretrain`` scope."""
+    if isinstance(cfg, dict):
+        return any((k in ('type', '_scope_', 'default_scope')
+                    and isinstance(v, str)
+                    and (v == 'mmpretrain' or v.startswith('mmpretrain.')))
+                   or uses_mmpretrain(v) for k, v in cfg.items())
+    if isinstance(cfg, (list, tuple)):
+        return any(uses_mmpretrain(v) for v in cfg)
+    return False
+
+
+def read_config(path: str):
+    """``Config.fromfile(path)``, stopping with the install line when the
+    config needs mmpretrain and it is not installed."""
+    from mmengine.config import Config
+    try:
+        cfg = Config.fromfile(path)
+    except Exception as err:
+        if 'mmpretrain' in str(err) and import_mmpretrain() is None:
+            raise SystemExit(f'error: {path}: {MMPRETRAIN_HINT}') from err
+        raise
+    if uses_mmpretrain(cfg._cfg_dict.to_dict()) and import_mmpretrain() is None:
+        raise SystemExit(f'error: {path}: {MMPRETRAIN_HINT}')
+    return cfg
