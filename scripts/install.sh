@@ -34,7 +34,7 @@ if ! "$VENV/bin/python" -c 'import torch, torchvision; v = torch.__version__; as
 fi
 
 if ! "$VENV/bin/python" -c 'import mmcv.ops, mmcv; assert mmcv.__version__ == "2.1.0"' 2>/dev/null; then
-  log "mmengine 0.10.7, then mmcv 2.1.0 with compiled ops (first build ~20 min on 2 cores; pip caches the wheel)"
+  log "mmengine 0.10.7, then mmcv 2.1.0 with compiled ops (the first build compiles for about 10 minutes on 2 cores; pip caches the wheel)"
   pip install -q -c "$C" "mmengine==0.10.7"
   MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} pip install -c "$C" --no-build-isolation "mmcv==2.1.0"
 fi

@@ -1,5 +1,5 @@
 """A test-only hook: each rank of a distributed run saves its weights and
-how many iterations it trained (tests/test_distributed.py)."""
+how many iterations it trained (tests/test_tools/test_distributed.py)."""
 import os.path as osp
 
 import torch

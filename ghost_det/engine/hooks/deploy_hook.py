@@ -5,9 +5,6 @@ from typing import Optional, Sequence
 from mmdet.registry import HOOKS
 from mmengine.hooks import Hook
 
-from ...deploy import deploy_model
-from ...deploy.engine_detector import BACKENDS, EngineDetector, engine_session
-from ...deploy.ghostnet import resolve_layout
 from ...models import GhostNet
 
 
@@ -33,6 +30,9 @@ class DeployHook(Hook):
                  layout: Optional[str] = None,
                  input_size: Sequence[int] = (800, 1344),
                  threads: int = 0) -> None:
+        # the deploy code loads when a config asks for this hook, not at
+        # ``import ghost_det``
+        from ...deploy.engine_detector import BACKENDS
         if backend not in BACKENDS:
             raise ValueError(f'backend must be one of {", ".join(BACKENDS)}, '
                              f'got {backend!r}')
@@ -41,6 +41,9 @@ class DeployHook(Hook):
         self.threads = threads
 
     def before_test(self, runner) -> None:
+        from ...deploy import deploy_model
+        from ...deploy.engine_detector import EngineDetector, engine_session
+        from ...deploy.ghostnet import resolve_layout
         model = runner.model
         model = getattr(model, 'module', model)
         message = 'deployed model: BatchNorm folded'

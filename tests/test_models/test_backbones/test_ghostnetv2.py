@@ -34,6 +34,7 @@ def test_stage_ends_equal_timm(widen):
                           strict=True)
     with torch.no_grad():
         outs = model.eval()(x)
+    assert len(outs) == 5
     for out, index in zip(outs, (2, 4, 6, 8, 9)):
         assert_close_relative(out, expected[index], rtol=1e-5)
 
@@ -55,6 +56,7 @@ def test_deploy_is_exact(tmp_path, backend):
     deploy_model(model, backend)  # fold, whatever the engine's default
     assert not any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
     got = exported_outputs(model, backend, x, str(tmp_path / 'v2.onnx'))
+    assert len(got) == len(expected)
     for a, b in zip(got, expected):
         assert_close_relative(torch.from_numpy(a), b)
 

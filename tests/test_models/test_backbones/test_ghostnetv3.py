@@ -35,6 +35,7 @@ def test_stage_ends_equal_timm(widen):
     model.load_state_dict(converted_backbone(source), strict=True)
     with torch.no_grad():
         outs = model.eval()(x)
+    assert len(outs) == 5
     for out, index in zip(outs, (2, 4, 6, 8, 9)):
         assert_close_relative(out, expected[index], rtol=1e-5)
 
@@ -73,6 +74,7 @@ def test_deploy_is_exact(tmp_path, backend):
     assert not any(isinstance(m, (nn.BatchNorm2d, RepBranches))
                    for m in model.modules())
     got = exported_outputs(model, backend, x, str(tmp_path / 'v3.onnx'))
+    assert len(got) == len(expected)
     for a, b in zip(got, expected):
         assert_close_relative(torch.from_numpy(a), b)
 
@@ -89,6 +91,7 @@ def test_switch_to_deploy_is_exact_at_other_widths(widen):
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
     assert len(convs) < sum(1 for m in GhostNetV3(widen_factor=widen)
                             .modules() if isinstance(m, nn.Conv2d)) / 2
+    assert len(got) == len(expected)
     for a, b in zip(got, expected):
         assert_close_relative(a, b)
 

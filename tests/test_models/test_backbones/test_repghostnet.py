@@ -34,6 +34,7 @@ def test_stage_ends_equal_timm(widen):
     model.load_state_dict(converted_backbone(reference.state_dict()), strict=True)
     with torch.no_grad():
         outs = model.eval()(x)
+    assert len(outs) == 5
     for out, index in zip(outs, (2, 4, 6, 8, 9)):
         assert_close_relative(out, expected[index], rtol=1e-5)
 
@@ -53,8 +54,10 @@ def test_switch_to_deploy_is_exact(widen):
     assert nn.BatchNorm2d not in kinds and RepGhostModule not in kinds
     assert len(model.blocks) == 9
     with torch.no_grad():
-        for x, want in zip(inputs, expected):
-            for a, b in zip(model(x), want):
+        for x, want in zip(inputs, expected):  # built from inputs above
+            got = model(x)
+            assert len(got) == len(want)
+            for a, b in zip(got, want):
                 assert_close_relative(a, b)
 
 
@@ -66,5 +69,6 @@ def test_deployed_export_equals_eager(tmp_path, backend):
         expected = model(x)
     deploy_model(model, backend)
     got = exported_outputs(model, backend, x, str(tmp_path / 'rep.onnx'))
+    assert len(got) == len(expected)
     for a, b in zip(got, expected):
         assert_close_relative(torch.from_numpy(a), b)
