@@ -9,41 +9,27 @@ def _seed():
     torch.manual_seed(0)
 
 
-def randomize_norms(model: torch.nn.Module) -> torch.nn.Module:
-    """Give every BatchNorm trained-looking statistics and affine weights
-    (defaults would make BN folding trivially exact); returns the model in
-    eval mode."""
-    for m in model.modules():
-        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-            m.running_mean.uniform_(-1, 1)
-            m.running_var.uniform_(0.25, 4)
-            with torch.no_grad():
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.5, 0.5)
-    model.eval()  # (mmpretrain's MobileNetV3.train returns None)
-    return model
+@pytest.fixture
+def official_weights_server(tmp_path):
+    """The official state_dict_73.98.pth layout (random 1.0x weights, thop
+    counters) served over HTTP on the loopback address, so that training
+    downloads it through mmengine's and torch.hub's loader as the configs
+    do."""
+    import functools
+    import http.server
+    import threading
 
-
-def assert_close_relative(actual: torch.Tensor, expected: torch.Tensor,
-                          rtol: float = 1e-4) -> None:
-    """|actual - expected| <= rtol * max|expected|, elementwise
-    (``torch.testing.assert_close`` with the tolerance scaled to the
-    output's magnitude, so near-zero elements are not held to a relative
-    bound)."""
-    scale = expected.detach().abs().max().clamp_min(1e-12).item()
-    torch.testing.assert_close(actual, expected, rtol=0, atol=rtol * scale)
-
-
-def exported_outputs(model: torch.nn.Module, backend: str, x: torch.Tensor,
-                     path: str) -> list:
-    """``model``'s outputs for ``x`` run by ``backend``: itself for
-    ``pytorch``, else its ONNX export (traced at 64x64, so ``x`` tests the
-    dynamic shape) in ONNX Runtime or OpenVINO, one thread."""
-    if backend == 'pytorch':
-        with torch.no_grad():
-            return [t.numpy() for t in model(x)]
-    from ghost_det.deploy import export_onnx
-    from ghost_det.deploy.engine_detector import engine_session
-    export_onnx(model, path, (1, 3, 64, 64))
-    return engine_session(path, backend, threads=1).run(
-        None, {'input': x.numpy()})
+    from tests._timm_reference import randomised_timm_ghostnet
+    served = tmp_path / 'served'
+    served.mkdir()
+    weights = dict(randomised_timm_ghostnet(1.0, seed=7).state_dict(),
+                   total_params=torch.zeros(1))
+    torch.save(weights, served / 'state_dict_73.98.pth')
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(served))
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{server.server_address[1]}/state_dict_73.98.pth'
+    server.shutdown()
+    server.server_close()

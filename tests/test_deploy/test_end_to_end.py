@@ -11,8 +11,7 @@ from ghost_det.deploy import deploy_model
 from ghost_det.deploy.end_to_end import EndToEnd
 from ghost_det.deploy.engine_detector import EngineDetector, engine_session
 from ghost_det.deploy.onnx_export import export_end_to_end
-from tests.conftest import assert_close_relative
-from tests.test_deploy.test_rewrites import build_detector
+from tests._helpers import assert_close_relative, build_detector
 
 RETINANET = 'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py'
 FASTER_RCNN = 'configs/ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py'

@@ -11,8 +11,11 @@ from ghost_det.deploy.engine_detector import engine_session
 from ghost_det.deploy.onnx_export import export_onnx, exportable, ort_session
 from ghost_det.models import GhostNet
 from tests._demo_helpers import ROOT
-from tests.conftest import assert_close_relative, randomize_norms
-from tests.test_deploy.test_rewrites import build_detector
+from tests._helpers import (
+    assert_close_relative,
+    build_detector,
+    randomise_norms,
+)
 
 
 @pytest.mark.parametrize('widen', [
@@ -21,7 +24,7 @@ from tests.test_deploy.test_rewrites import build_detector
 @pytest.mark.parametrize('layout', [None, 'fold', 'pad16', 'pad1-split'])
 @pytest.mark.parametrize('backend', ['onnxruntime', 'openvino'])
 def test_backbone_export_equals_eager(tmp_path, widen, layout, backend):
-    model = randomize_norms(GhostNet(widen_factor=widen))
+    model = randomise_norms(GhostNet(widen_factor=widen))
     eager = [torch.randn(1, 3, 96, 128), torch.randn(2, 3, 160, 96)]
     with torch.no_grad():
         expected = [model(x) for x in eager]

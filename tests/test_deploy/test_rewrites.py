@@ -6,21 +6,15 @@ import torch
 import torch.nn as nn
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
-from mmengine.config import Config
 
 from ghost_det.deploy import deploy_model, drop_unused_layers, fold_norms
 from ghost_det.deploy.channel_layout import ConvFromParts, Gather
 from ghost_det.models import GhostNet
-from tests._demo_helpers import ROOT
-from tests.conftest import assert_close_relative, randomize_norms
-
-
-def build_detector(config: str) -> nn.Module:
-    cfg = Config.fromfile(str(ROOT / config))
-    cfg.model.backbone.pop('init_cfg', None)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    return randomize_norms(model)
+from tests._helpers import (
+    assert_close_relative,
+    build_detector,
+    randomise_norms,
+)
 
 
 def predict(model: nn.Module, image: torch.Tensor):
@@ -68,9 +62,9 @@ def test_deployed_detector_predicts_the_same(config, layout):
 
 
 def test_mobilenets_get_the_same_generic_rewrites():
-    v2 = randomize_norms(MODELS.build(dict(type='MobileNetV2',
+    v2 = randomise_norms(MODELS.build(dict(type='MobileNetV2',
                                            out_indices=(1, 2, 4, 6))))
-    v3 = randomize_norms(MODELS.build(dict(
+    v3 = randomise_norms(MODELS.build(dict(
         type='mmpretrain.MobileNetV3', arch='large',
         out_indices=(3, 6, 12, 15))))
     x = torch.randn(1, 3, 96, 96)

@@ -9,16 +9,16 @@ import pytest
 
 from ghost_det.engine.runner import checkpoint_problem
 from tests._demo_helpers import tiny_config, tiny_dataset
-from tests.test_engine.test_loops import (
+from tests._helpers import DAMAGE, REASON
+from tests._resume_runs import (
     KILL_AFTER,
     config,
-    data,  # noqa: F401  (a fixture)
     final_weights,
     finish,
     max_difference,
+    resume_data,
     start,
 )
-from tests.test_engine.test_resume import DAMAGE, REASON
 
 pytestmark = pytest.mark.slow
 
@@ -29,6 +29,11 @@ def run(cfg, work_dir, *extra, check=True):
         return finish(proc)
     out, _ = proc.communicate(timeout=900)
     return proc.returncode, out
+
+
+@pytest.fixture(scope='module')
+def data(tmp_path_factory):
+    return resume_data(tmp_path_factory)
 
 
 @pytest.fixture(scope='module')
@@ -113,7 +118,7 @@ def test_full_disk_during_a_save_fails_clearly_and_keeps_the_others(
 
 
 def test_kill_during_a_save_leaves_no_partial_checkpoint_and_resumes_exactly(
-        tmp_path, data):  # noqa: F811
+        tmp_path, data):
     """SIGKILL with half of iter_9.pth written: no file under that name,
     last_checkpoint still names iter_6.pth, and the resumed run ends with
     the weights of an uninterrupted one (--deterministic)."""

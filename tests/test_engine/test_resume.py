@@ -1,7 +1,6 @@
 """The resume check: damaged checkpoints are named and set aside, the
 newest readable one is used, and nothing readable means a clear stop."""
 import logging
-import os
 
 import pytest
 import torch
@@ -11,6 +10,7 @@ from ghost_det.engine.runner import (
     checkpoint_problem,
     pick_resume_checkpoint,
 )
+from tests._helpers import DAMAGE, REASON
 
 
 def training_checkpoint(path, step: int):
@@ -18,16 +18,6 @@ def training_checkpoint(path, step: int):
                 'state_dict': {'w': torch.full((64, 64), float(step))},
                 'optimizer': {'state': {}, 'param_groups': []}}, path)
     return path
-
-
-DAMAGE = {
-    'truncated': lambda p: p.write_bytes(p.read_bytes()[:p.stat().st_size
-                                                         // 2]),
-    'empty': lambda p: p.write_bytes(b''),
-    'random bytes': lambda p: p.write_bytes(os.urandom(4096)),
-}
-REASON = {'truncated': 'is truncated or corrupt', 'empty': 'is empty',
-          'random bytes': 'is not a checkpoint'}
 
 
 @pytest.mark.parametrize('damage', sorted(DAMAGE))

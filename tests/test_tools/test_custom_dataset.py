@@ -13,9 +13,6 @@ import pytest
 
 from ghost_det.datasets import SyntheticCocoConfig, make_synthetic_coco
 from tests._demo_helpers import ROOT
-from tests.test_tools.test_train_and_test_tools import (  # noqa: F401
-    official_weights_server,
-)
 
 pytestmark = pytest.mark.slow  # starts the tools as processes
 PAGE = ROOT / 'docs/custom_dataset.md'
@@ -50,7 +47,7 @@ def page_dataset(root, classes) -> None:
 
 
 def test_the_page_trains_tests_and_infers_on_a_custom_dataset(
-        tmp_path, official_weights_server):  # noqa: F811
+        tmp_path, official_weights_server):
     config_text, = blocks('python')
     classes = re.search(r"classes=\((.*?)\)", config_text).group(1)
     classes = [c.strip(" '") for c in classes.split(',')]

@@ -8,15 +8,15 @@ from ghost_det.deploy import deploy_model
 from ghost_det.models import GhostNetV2
 from ghost_det.models.layers import GhostModuleV2
 from ghost_det.models.utils import infer_widen_factor
+from tests._helpers import (
+    assert_close_relative,
+    exported_outputs,
+    randomise_norms,
+)
 from tests._timm_reference import (
     converted_backbone,
     randomised_timm_ghostnetv2,
     timm_block_outputs,
-)
-from tests.conftest import (
-    assert_close_relative,
-    exported_outputs,
-    randomize_norms,
 )
 
 WIDTHS = [pytest.param(w, marks=() if w == 1.0 else pytest.mark.slow)
@@ -49,7 +49,7 @@ def test_attention_from_the_third_bottleneck_on():
 
 @pytest.mark.parametrize('backend', ['pytorch', 'onnxruntime', 'openvino'])
 def test_deploy_is_exact(tmp_path, backend):
-    model = randomize_norms(GhostNetV2())
+    model = randomise_norms(GhostNetV2())
     x = torch.randn(1, 3, 96, 130)
     with torch.no_grad():
         expected = model(x)

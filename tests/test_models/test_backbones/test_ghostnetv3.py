@@ -8,15 +8,15 @@ from ghost_det.deploy import deploy_model
 from ghost_det.models import GhostNetV3
 from ghost_det.models.layers import GhostModuleV3, GhostModuleV3DFC, RepBranches
 from ghost_det.models.utils import infer_family, infer_widen_factor
+from tests._helpers import (
+    assert_close_relative,
+    exported_outputs,
+    randomise_norms,
+)
 from tests._timm_reference import (
     converted_backbone,
     randomised_timm_ghostnetv3,
     timm_block_outputs,
-)
-from tests.conftest import (
-    assert_close_relative,
-    exported_outputs,
-    randomize_norms,
 )
 
 WIDTHS = [pytest.param(w, marks=() if w == 1.0 else pytest.mark.slow)
@@ -66,7 +66,7 @@ def test_branches_where_ghostnetv3_has_them():
 
 @pytest.mark.parametrize('backend', ['pytorch', 'onnxruntime', 'openvino'])
 def test_deploy_is_exact(tmp_path, backend):
-    model = randomize_norms(GhostNetV3())
+    model = randomise_norms(GhostNetV3())
     x = torch.randn(1, 3, 96, 130)
     with torch.no_grad():
         expected = model(x)
@@ -82,7 +82,7 @@ def test_deploy_is_exact(tmp_path, backend):
 @pytest.mark.parametrize('widen', [pytest.param(0.5, marks=pytest.mark.slow),
                                    1.3])
 def test_switch_to_deploy_is_exact_at_other_widths(widen):
-    model = randomize_norms(GhostNetV3(widen_factor=widen))
+    model = randomise_norms(GhostNetV3(widen_factor=widen))
     x = torch.randn(1, 3, 64, 80)
     with torch.no_grad():
         expected = model(x)

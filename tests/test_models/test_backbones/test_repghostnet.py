@@ -8,15 +8,15 @@ from ghost_det.deploy import deploy_model
 from ghost_det.models import RepGhostNet
 from ghost_det.models.layers import RepGhostModule
 from ghost_det.models.utils import infer_widen_factor
+from tests._helpers import (
+    assert_close_relative,
+    exported_outputs,
+    randomise_norms,
+)
 from tests._timm_reference import (
     converted_backbone,
     randomised_timm_repghostnet,
     timm_block_outputs,
-)
-from tests.conftest import (
-    assert_close_relative,
-    exported_outputs,
-    randomize_norms,
 )
 
 WIDTHS = [pytest.param(w, marks=() if w == 1.11 else pytest.mark.slow)
@@ -45,7 +45,7 @@ def test_repghostnet_111_has_ghostnet_11_stage_ends():
 
 @pytest.mark.parametrize('widen', WIDTHS)
 def test_switch_to_deploy_is_exact(widen):
-    model = randomize_norms(RepGhostNet(widen_factor=widen))
+    model = randomise_norms(RepGhostNet(widen_factor=widen))
     inputs = [torch.randn(1, 3, 64, 64), torch.randn(2, 3, 75, 131)]
     with torch.no_grad():
         expected = [model(x) for x in inputs]
@@ -63,7 +63,7 @@ def test_switch_to_deploy_is_exact(widen):
 
 @pytest.mark.parametrize('backend', ['onnxruntime', 'openvino'])
 def test_deployed_export_equals_eager(tmp_path, backend):
-    model = randomize_norms(RepGhostNet(widen_factor=1.11))
+    model = randomise_norms(RepGhostNet(widen_factor=1.11))
     x = torch.randn(1, 3, 96, 160)
     with torch.no_grad():
         expected = model(x)
