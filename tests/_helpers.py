@@ -4,19 +4,17 @@ import os
 import torch
 
 
-def randomise_norms(model: torch.nn.Module, seed: int = 0) -> torch.nn.Module:
-    """Give every BatchNorm seeded, trained-looking statistics and affine
-    weights (defaults would make BN folding trivially exact); returns the
-    model in eval mode."""
-    gen = torch.Generator().manual_seed(seed + 1)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-                n = m.num_features
-                m.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
-                m.running_var.copy_(torch.rand(n, generator=gen) * 1.5 + 0.5)
-                m.weight.copy_(torch.rand(n, generator=gen) + 0.5)
-                m.bias.copy_(torch.randn(n, generator=gen) * 0.1)
+def randomise_norms(model: torch.nn.Module) -> torch.nn.Module:
+    """Give every BatchNorm trained-looking statistics and affine weights
+    (defaults would make BN folding trivially exact) from torch's global
+    generator; returns the model in eval mode."""
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            m.running_mean.uniform_(-1, 1)
+            m.running_var.uniform_(0.25, 4)
+            with torch.no_grad():
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
     model.eval()  # (mmpretrain's MobileNetV3.train returns None)
     return model
 

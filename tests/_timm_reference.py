@@ -7,7 +7,6 @@ import torch
 from timm.models.ghostnet import _create_ghostnet
 
 from ghost_det.models.utils import convert_state_dict
-from tests._helpers import randomise_norms
 
 TIMM_NAMES = {0.5: 'ghostnet_050', 1.0: 'ghostnet_100', 1.3: 'ghostnet_130'}
 
@@ -26,7 +25,7 @@ def randomised_timm_ghostnet(widen: float, seed: int = 0) -> torch.nn.Module:
         model = timm.create_model(TIMM_NAMES[widen], pretrained=False)
     else:  # no registered variant: timm's own builder and table at widen
         model = _create_ghostnet('ghostnet_100', width=widen)
-    return randomise_norms(model, seed)
+    return randomised_norms(model, seed)
 
 
 GHOSTNETV2_NAMES = {1.0: 'ghostnetv2_100', 1.3: 'ghostnetv2_130',
@@ -41,7 +40,7 @@ def randomised_timm_model(name: str, seed: int = 0) -> torch.nn.Module:
     """timm's ``name`` (e.g. ``repghostnet_111``), as
     :func:`randomised_timm_ghostnet`."""
     torch.manual_seed(seed)
-    return randomise_norms(timm.create_model(name, pretrained=False), seed)
+    return randomised_norms(timm.create_model(name, pretrained=False), seed)
 
 
 def randomised_timm_repghostnet(widen: float,
@@ -57,6 +56,22 @@ def randomised_timm_ghostnetv2(widen: float,
 def randomised_timm_ghostnetv3(widen: float,
                                seed: int = 0) -> torch.nn.Module:
     return randomised_timm_model(GHOSTNETV3_NAMES[widen], seed)
+
+
+def randomised_norms(model: torch.nn.Module, seed: int) -> torch.nn.Module:
+    """Random BatchNorm statistics and affine parameters from a seeded
+    generator (milder than tests._helpers.randomise_norms, whose global
+    draws the deploy tests were measured with); eval mode."""
+    gen = torch.Generator().manual_seed(seed + 1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                n = m.num_features
+                m.running_mean.copy_(torch.randn(n, generator=gen) * 0.1)
+                m.running_var.copy_(torch.rand(n, generator=gen) * 1.5 + 0.5)
+                m.weight.copy_(torch.rand(n, generator=gen) + 0.5)
+                m.bias.copy_(torch.randn(n, generator=gen) * 0.1)
+    return model.eval()
 
 
 def timm_block_outputs(model: torch.nn.Module, x: torch.Tensor):
