@@ -1,8 +1,10 @@
 """ONNX export: ONNX Runtime and OpenVINO outputs equal PyTorch eager
 outputs."""
+import importlib.util
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -80,3 +82,48 @@ def test_export_tool_missing_config():
         cwd=ROOT, capture_output=True, text=True)
     assert result.returncode != 0
     assert 'config file configs/nope.py not found' in result.stderr
+
+
+def _export_tool():
+    spec = importlib.util.spec_from_file_location(
+        'export_tool', ROOT / 'tools' / 'deployment' / 'export.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_export_check_fails_on_changed_outputs():
+    check = _export_tool().check
+    rng = np.random.default_rng(0)
+    boxes = rng.uniform(0, 300, (200, 4)).astype(np.float32)
+    scores = rng.uniform(0, 1, 200).astype(np.float32)
+    labels = rng.integers(0, 80, 200)
+    features = [rng.standard_normal((1, 8, s, s)).astype(np.float32)
+                for s in (10, 5)]
+    want = [boxes, scores] + features  # Faster R-CNN: proposals, features
+    # reordered detections and rounding: equal
+    order = rng.permutation(200)
+    got = [boxes[order] * (1 + 1e-6), scores[order]] + [
+        f + 1e-6 for f in features]
+    assert check(want, got, end2end=True)[1]
+    # one NMS decision flipped (one box each side): within 1%
+    flipped = boxes.copy()
+    flipped[0] += 20
+    line, passed = check(want, [flipped, scores] + features, end2end=True)
+    assert passed and '2 of 400 detections' in line
+    # a box moved in five detections, a feature off by 1%, missing
+    # detections: each fails
+    moved = boxes.copy()
+    moved[:5, 0] += 1.
+    assert not check(want, [moved, scores] + features, True)[1]
+    assert not check(want, [boxes, scores, features[0] * 1.01,
+                            features[1]], True)[1]
+    assert not check(want, [boxes[:-5], scores[:-5]] + features, True)[1]
+    # RetinaNet (boxes, scores, labels): a changed label fails
+    relabelled = labels.copy()
+    relabelled[:3] += 1
+    assert check([boxes, scores, labels], [boxes, scores, labels], True)[1]
+    assert not check([boxes, scores, labels],
+                     [boxes, scores, relabelled], True)[1]
+    # dense outputs are compared tensor by tensor, in order
+    assert not check(want, [boxes, scores[::-1]] + features, False)[1]

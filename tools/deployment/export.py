@@ -3,7 +3,7 @@ dynamic height and width, and check the export against PyTorch.
 
     python tools/deployment/export.py CONFIG [CHECKPOINT]
         [--part end2end|dense|backbone] [--backend onnxruntime|openvino]
-        [--deploy [--layout L]] [--shape 800 1344] [--out model.onnx]
+        [--deploy [--layout L]] [--shape 800 1344] [--out model.onnx] [--seed 0]
 
 Parts: ``end2end`` (default) is the detector from the image tensor to boxes,
 scores and labels with mmdet's post-processing and NMS in the graph
@@ -17,11 +17,12 @@ measure speed). --deploy exports the exact deployed model (BatchNorm folded,
 GhostNet relaid with the layout measured fastest for --backend). With
 --backend openvino the ONNX file is also saved as OpenVINO IR (.xml/.bin).
 The export is run by the backend and compared with PyTorch at the export
-shape and at a second one.
+shape and at a second one, on random inputs (--seed).
 """
 import argparse
 import os.path as osp
 import sys
+from typing import Tuple
 
 import numpy as np
 import torch
@@ -49,6 +50,9 @@ def parse_args() -> argparse.Namespace:
                         'fastest measured for --backend)')
     parser.add_argument('--shape', type=int, nargs=2, default=(800, 1344),
                         metavar=('H', 'W'), help='tracing input size')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of the random weights (no CHECKPOINT) '
+                        'and of the inputs the check runs')
     parser.add_argument('--out', help='output file (default: '
                         'work_dirs/onnx/<config>_<part>[_deploy].onnx)')
     return parser.parse_args()
@@ -64,15 +68,22 @@ def build(config: str, checkpoint) -> torch.nn.Module:
     return init_detector(config, checkpoint, palette='random', device='cpu')
 
 
-def comparable(outputs, end2end: bool) -> list:
-    """End to end, boxes of equal score may come in either order (engines
-    round scores differently): compare the sorted scores and the feature
-    maps, not the boxes' order (their count must match)."""
-    outputs = [np.asarray(o) for o in outputs]
-    if not end2end:
-        return outputs
-    return [np.array(len(outputs[0]), dtype=np.float32),
-            np.sort(outputs[1])] + outputs[3 if len(outputs) == 3 else 2:]
+def detections_differ(expected, got, rtol: float = 1e-4) -> int:
+    """How many detections, of either side, have no equal on the other: the
+    same label (where there are labels), and box and score within ``rtol``
+    of the largest. Engines round differently, so a box whose IoU sits on
+    the NMS threshold may be kept by one and suppressed by the other; order
+    among equal scores is not compared."""
+    (eb, es, *el), (gb, gs, *gl) = expected, got
+    if not len(eb) or not len(gb):
+        return len(eb) + len(gb)
+    box_tol = rtol * max(np.abs(eb).max(), 1e-12)
+    score_tol = rtol * max(np.abs(es).max(), 1e-12)
+    equal = ((np.abs(eb[:, None] - gb[None]).max(-1) <= box_tol)
+             & (np.abs(es[:, None] - gs[None]) <= score_tol))
+    if el:
+        equal &= el[0][:, None] == gl[0][None]
+    return int((~equal.any(1)).sum() + (~equal.any(0)).sum())
 
 
 def max_relative_error(expected, got) -> float:
@@ -82,8 +93,32 @@ def max_relative_error(expected, got) -> float:
                 for e, o in zip(expected, got) if e.size), default=0.)
 
 
+def check(expected, got, end2end: bool) -> Tuple[str, bool]:
+    """The comparison's line and whether the export passes: tensors within
+    1e-4 (relative to their largest value); end to end, at most 1% of the
+    detections without an equal (see :func:`detections_differ`)."""
+    expected = [np.asarray(o) for o in expected]
+    got = [np.asarray(o) for o in got]
+    # end to end: RetinaNet (boxes, scores, labels); Faster R-CNN
+    # (proposals, scores, FPN features...)
+    n_det = (3 if len(expected) == 3 else 2) if end2end else 0
+    lines, passed = [], True
+    if len(expected) > n_det:
+        err = max_relative_error(expected[n_det:], got[n_det:])
+        lines.append(f'max relative difference {err:.1e}')
+        passed = err <= 1e-4
+    if n_det:
+        differ = detections_differ(expected[:n_det], got[:n_det])
+        total = len(expected[0]) + len(got[0])
+        lines.append(f'{differ} of {total} detections without an equal '
+                     f'(NMS decisions at the IoU threshold may flip)')
+        passed = passed and differ <= 0.01 * total
+    return '; '.join(lines), passed
+
+
 def main() -> int:
     args = parse_args()
+    torch.manual_seed(args.seed)  # random weights and the check's inputs
     model = build(args.config, args.checkpoint)
     h, w = args.shape
     if args.part == 'backbone':
@@ -117,12 +152,10 @@ def main() -> int:
             feeds['img_shape'], inputs = size.numpy(), (x, size)
         with torch.no_grad():
             expected = [t.numpy() for t in module(*inputs)]
-        end2end = args.part == 'end2end'
-        err = max_relative_error(comparable(expected, end2end), comparable(
-            session.run(None, feeds), end2end))
-        print(f'{args.backend} vs PyTorch at {tuple(shape)}: max relative '
-              f'difference {err:.1e}')
-        if err > 1e-4:
+        line, passed = check(expected, session.run(None, feeds),
+                             args.part == 'end2end')
+        print(f'{args.backend} vs PyTorch at {tuple(shape)}: {line}')
+        if not passed:
             print('error: the export does not match PyTorch', file=sys.stderr)
             return 1
     return 0
