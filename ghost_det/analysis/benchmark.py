@@ -23,10 +23,11 @@ import torch.nn as nn
 
 from ..deploy import (
     GhostLayout,
-    deploy_ghostnet,
+    can_relayout,
     deploy_model,
     drop_unused_layers,
     fold_norms,
+    relayout,
 )
 
 CONFIG_DIR = Path(__file__).parents[1] / '.mim' / 'configs'
@@ -128,9 +129,8 @@ def prepare(model: nn.Module, mode: str, ghost_layout: Optional[str],
         fold_norms(model)
     if ghost_layout and detector:
         deploy_model(model, ENGINE[mode], ghost_layout)
-    elif ghost_layout and model.relayable:
-        deploy_ghostnet(model, GhostLayout.parse(ghost_layout),
-                        gather_outputs=False)
+    elif ghost_layout and can_relayout(model):
+        relayout(model, GhostLayout.parse(ghost_layout), gather_outputs=False)
     elif ghost_layout:  # re-parameterised (RepGhostNet, GhostNetV3) or folded
         model.switch_to_deploy()
     model.eval()

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 
-from ..deploy import GhostLayout, deploy_ghostnet, fold_norms
+from ..deploy import GhostLayout, fold_norms, relayout
 from ..utils.env import environment
 from ..utils.markdown import markdown_table
 from .benchmark import (
@@ -92,7 +92,7 @@ def profile_tables(backbones: Dict[str, torch.nn.Module],
             for name, (model, ghost) in models.items():
                 model = fold_norms(copy.deepcopy(model))
                 if ghost:
-                    deploy_ghostnet(model, GhostLayout.parse(ghost_layout(
+                    relayout(model, GhostLayout.parse(ghost_layout(
                         mode, s['shape'])), gather_outputs=False)
                 if mode == 'channels_last':
                     model.to(memory_format=torch.channels_last)

@@ -1,12 +1,12 @@
-"""GhostNet's exact inference-only rewrites, outside the trainable model.
+"""GhostNet's channel layouts for an engine: an exact pass an exporting
+user opts into, after the model's own ``switch_to_deploy()``.
 
-Every rewrite replaces modules of a trained :class:`GhostNet` with plain
-modules that compute the same outputs (up to float rounding):
+:func:`relayout` replaces modules of a deployed :class:`GhostNet` with
+plain modules that compute the same outputs (up to float rounding):
 
-* ``fold``: every BatchNorm folded into its conv (mmcv's ``fuse_conv_bn``)
-  and the block groups after the last output removed. The module keeps its
-  structure; the same forward runs with ``Identity`` norms.
-* ``pad{N}``: on top, every Ghost module's intrinsic and ghost halves
+* ``fold``: nothing beyond ``switch_to_deploy()`` (BatchNorm folded, the
+  block groups after the last output removed).
+* ``pad{N}``: every Ghost module's intrinsic and ghost halves
   zero-padded to a multiple of N channels (blocked CPU kernels work on 8 or
   16 channels at a time; GhostNet-1.1x has halves of 14, 22, 62, ...).
 * ``...-split``: the two halves kept as separate tensors instead of
@@ -24,7 +24,6 @@ from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-from mmcv.cnn.utils import fuse_conv_bn
 
 from ..models.backbones.ghostnet import NUM_GROUPS, GhostNet
 from ..models.layers import (
@@ -125,35 +124,39 @@ def default_layout(engine: str,
     return DEFAULT_LAYOUTS[engine]['large' if large else 'small']
 
 
-def resolve_layout(model: GhostNet, engine: str = 'pytorch',
+def can_relayout(model: nn.Module) -> bool:
+    """Whether :func:`relayout` applies to ``model``: a GhostNet whose
+    bottlenecks are GhostNet's own, with ratio-2 Ghost modules (not the
+    family variants, whose attention or re-parameterised branches read
+    whole Ghost outputs, and not a model relaid already)."""
+    if not isinstance(model, GhostNet):
+        return False
+    return all(
+        isinstance(block, ConvNormAct) or (
+            type(block) is GhostBottleneck
+            and all(type(m) is GhostModule and m.ratio == 2
+                    for m in (block.ghost1, block.ghost2)))
+        for group in model.blocks for block in group)
+
+
+def resolve_layout(model: nn.Module, engine: str = 'pytorch',
                    layout: Optional[str] = None,
                    input_size: Optional[Sequence[int]] = None
                    ) -> GhostLayout:
     """The layout ``model`` deploys with: ``layout`` when named, else the
     engine's default (:func:`default_layout`) where the network can be
-    relaid and ``fold`` where it cannot (``model.relayable``; naming
+    relaid (:func:`can_relayout`) and ``fold`` where it cannot (naming
     another layout for it is a ValueError)."""
     if layout is not None:
         chosen = GhostLayout.parse(layout)
-        if chosen.relaid and not model.relayable:
-            raise ValueError(f'{type(model).__name__} deploys with layout '
-                             f'fold only, got {chosen.name}')
+        if chosen.relaid and not can_relayout(model):
+            raise ValueError(
+                f'layout {chosen.name} applies to GhostNet\'s own '
+                f'bottlenecks only; {type(model).__name__} deploys with '
+                f'layout fold (its switch_to_deploy())')
         return chosen
     chosen = default_layout(engine, input_size)
-    return chosen if model.relayable else GhostLayout()
-
-
-def start_deploy(model: GhostNet) -> None:
-    """What every Ghost-family deploy does first, in place: refuse a second
-    deploy, eval mode, drop the groups after the last output, no activation
-    checkpointing; marks ``model.deploy``."""
-    if model.deploy:
-        raise RuntimeError(f'this {type(model).__name__} is already '
-                           f'deployed')
-    model.eval()
-    model.blocks = model.blocks[:model.out_indices[-1] + 1]
-    model.with_cp = False
-    model.deploy = True
+    return chosen if can_relayout(model) else GhostLayout()
 
 
 class GhostModuleParts(nn.Module):
@@ -249,21 +252,21 @@ def relaid_bottleneck(block: GhostBottleneck, in_layout: ChannelLayout,
     return GhostBottleneckParts(ghost1, conv_dw, se, ghost2, shortcut), out
 
 
-def deploy_ghostnet(model: GhostNet, layout: GhostLayout = GhostLayout(),
-                    gather_outputs: bool = True) -> List[ChannelLayout]:
-    """Deploy ``model`` in place (eval mode; training afterwards is not
-    supported) and return the layout of each output.
+def relayout(model: GhostNet, layout: GhostLayout = GhostLayout(),
+             gather_outputs: bool = True) -> List[ChannelLayout]:
+    """Deploy ``model`` (its ``switch_to_deploy()``, if not done) and relay
+    its channels in ``layout``, in place; return the layout of each output.
 
     With ``gather_outputs`` the outputs are plain tensors equal to the
     eager ones; without, relaid outputs stay lists of parts in the returned
     layouts, for consumers that fold the gather in
     (:func:`fold_outputs_into_neck`).
     """
-    if layout.relaid and not model.relayable:
-        raise ValueError(f'{type(model).__name__} deploys with layout fold '
-                         f'only, got {layout.name}')
-    start_deploy(model)
-    fuse_conv_bn(model)
+    if layout.relaid and not can_relayout(model):
+        raise ValueError(
+            f'layout {layout.name} applies to GhostNet\'s own bottlenecks '
+            f'only; {type(model).__name__} deploys with layout fold')
+    model.switch_to_deploy()
     if not layout.relaid:
         return [ChannelLayout.dense(c) for c in model.out_channels]
     current = ChannelLayout.ghost(model.conv_stem.out_channels,

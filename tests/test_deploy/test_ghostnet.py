@@ -1,4 +1,5 @@
-"""GhostNet's deploy rewrites: exact, plain modules, the layout choice."""
+"""GhostNet's channel layouts (relayout): exact, plain modules, the
+layout choice."""
 import pytest
 import torch
 import torch.nn as nn
@@ -7,10 +8,11 @@ from mmcv.cnn.utils import fuse_conv_bn
 from ghost_det.deploy.channel_layout import ChannelLayout
 from ghost_det.deploy.ghostnet import (
     GhostLayout,
+    can_relayout,
     default_layout,
-    deploy_ghostnet,
     relaid_bottleneck,
     relaid_ghost_module,
+    relayout,
 )
 from ghost_det.models import GhostNet
 from ghost_det.models.layers import GhostBottleneck, GhostModule
@@ -24,11 +26,11 @@ LAYOUTS = ['fold', 'pad8', 'pad16', 'pad1-split', 'pad16-split',
     pytest.param(w, marks=() if w == 1.1 else pytest.mark.slow)
     for w in (0.5, 1.0, 1.1, 1.3)])
 @pytest.mark.parametrize('layout', LAYOUTS)
-def test_switch_to_deploy_is_exact(widen, layout):
+def test_relayout_is_exact(widen, layout):
     model = randomise_norms(GhostNet(widen_factor=widen))
     inputs = [torch.randn(1, 3, 64, 64), torch.randn(2, 3, 75, 131)]
     expected = [model(x) for x in inputs]
-    model.switch_to_deploy(layout=layout)
+    relayout(model, GhostLayout.parse(layout))
     assert model.deploy
     assert not any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
     assert len(model.blocks) == 9  # blocks.9 feeds no output: removed
@@ -42,7 +44,7 @@ def test_switch_to_deploy_is_exact(widen, layout):
 def test_deploy_replaces_the_trainable_layers():
     """A relaid model holds none of the training layers."""
     model = GhostNet(widen_factor=1.1)
-    model.switch_to_deploy(layout='pad16')
+    relayout(model, GhostLayout(16))
     kinds = {type(m).__name__ for m in model.modules()}
     assert not {'GhostModule', 'GhostBottleneck', 'SqueezeExcite'} & kinds
 
@@ -51,7 +53,7 @@ def test_pad_layout_pads_ghost_halves_to_the_simd_width():
     model = GhostNet(widen_factor=1.1).eval()
     assert {m.out_channels % 16 for m in model.modules()
             if isinstance(m, nn.Conv2d) and m.groups > 1} != {0}
-    layouts = deploy_ghostnet(model, GhostLayout(16), gather_outputs=False)
+    layouts = relayout(model, GhostLayout(16), gather_outputs=False)
     assert {m.out_channels % 16 for m in model.modules()
             if isinstance(m, nn.Conv2d) and m.groups > 1} == {0}
     assert [layout.parts[0].size for layout in layouts] == [32, 64, 128, 192]
@@ -62,8 +64,10 @@ def test_deploy_with_last_group_as_output(layout):
     model = randomise_norms(GhostNet(out_indices=(4, 9)))
     x = torch.randn(1, 3, 64, 64)
     expected = model(x)
-    model.switch_to_deploy(layout=layout)
-    for a, b in zip(model(x), expected):
+    relayout(model, GhostLayout.parse(layout))
+    got = model(x)
+    assert len(got) == len(expected) == 2
+    for a, b in zip(got, expected):
         assert_close_relative(a, b)
 
 
@@ -71,7 +75,7 @@ def test_ungathered_outputs_stay_in_their_layouts():
     model = randomise_norms(GhostNet(widen_factor=1.1))
     x = torch.randn(1, 3, 64, 96)
     expected = model(x)
-    layouts = deploy_ghostnet(model, GhostLayout(16, split=True),
+    layouts = relayout(model, GhostLayout(16, split=True),
                               gather_outputs=False)
     got = model(x)
     assert all(isinstance(parts, list) and len(parts) == 2 for parts in got)
@@ -135,7 +139,7 @@ def test_layout_names_round_trip_and_bad_names():
     with pytest.raises(ValueError, match='pad_to must be an int >= 1'):
         GhostLayout(0)
     with pytest.raises(ValueError, match='pad_to must be an int >= 1'):
-        GhostNet().switch_to_deploy(layout='pad0')
+        GhostLayout.parse('pad0')
 
 
 def test_default_layout_choice():
@@ -152,8 +156,18 @@ def test_default_layout_choice():
         default_layout('tensorrt')
 
 
-def test_deploy_twice_is_an_error():
-    model = GhostNet()
+def test_deploy_twice_changes_nothing_and_a_relaid_model_is_not_relaid():
+    model = randomise_norms(GhostNet())
+    x = torch.randn(1, 3, 64, 64)
     model.switch_to_deploy()
-    with pytest.raises(RuntimeError, match='already deployed'):
-        model.switch_to_deploy()
+    expected = model(x)
+    assert can_relayout(model)  # folded: still GhostNet's own bottlenecks
+    relayout(model, GhostLayout(16))
+    model.switch_to_deploy()  # does nothing
+    assert not can_relayout(model)
+    with pytest.raises(ValueError, match='deploys with layout fold'):
+        relayout(model, GhostLayout(8))
+    got = model(x)
+    assert len(got) == len(expected) == 4
+    for a, b in zip(got, expected):
+        assert_close_relative(a, b)

@@ -43,12 +43,12 @@ class DeployHook(Hook):
     def before_test(self, runner) -> None:
         from ...deploy import deploy_model
         from ...deploy.engine_detector import EngineDetector, engine_session
-        from ...deploy.ghostnet import resolve_layout
+        from ...deploy.ghostnet import can_relayout, resolve_layout
         model = runner.model
         model = getattr(model, 'module', model)
         message = 'deployed model: BatchNorm folded'
         backbone = getattr(model, 'backbone', None)
-        if isinstance(backbone, GhostNet) and backbone.relayable:
+        if can_relayout(backbone):
             layout = resolve_layout(backbone, self.backend, self.layout,
                                     self.input_size)
             message += f', GhostNet layout {layout.name}'

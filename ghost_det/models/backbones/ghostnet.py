@@ -5,6 +5,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_conv_layer, build_norm_layer
+from mmcv.cnn.utils import fuse_conv_bn
 from mmdet.models.utils import make_divisible
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
@@ -40,6 +41,8 @@ class GhostNet(BaseModule):
             ``norm_cfg`` may be BN, SyncBN or GN.
         norm_eval: Keep BatchNorm layers in eval mode while training.
         with_cp: Use activation checkpointing in every bottleneck.
+        deploy: Build the inference-only form :meth:`switch_to_deploy`
+            makes, to load its checkpoints. Default False.
         init_cfg: Initialisation. ``dict(type='Pretrained', checkpoint=...,
             prefix='backbone.')`` loads strictly: every backbone tensor, or
             an error before training (see :meth:`init_weights`).
@@ -64,7 +67,6 @@ class GhostNet(BaseModule):
     last_channels = 960
     bottleneck = GhostBottleneck
     ghost_module = GhostModule
-    relayable = True  # deploy layouts beyond fold apply (ghost_det.deploy)
     min_input_size = 1  # smallest H and W the network takes
 
     def __init__(self,
@@ -77,6 +79,7 @@ class GhostNet(BaseModule):
                  act_cfg: ConfigType = dict(type='ReLU'),
                  norm_eval: bool = False,
                  with_cp: bool = False,
+                 deploy: bool = False,
                  init_cfg: OptMultiConfig = [
                      dict(type='Kaiming', layer='Conv2d'),
                      dict(type='Constant', val=1,
@@ -121,8 +124,10 @@ class GhostNet(BaseModule):
                         norm_cfg=norm_cfg, act_cfg=act_cfg)))
         self.block_channels = self.channels_at(widen_factor)
         self.blocks = nn.Sequential(*groups)
-        self.deploy = False  # set by switch_to_deploy()
+        self.deploy = False
         self._freeze_stages()
+        if deploy:
+            self.switch_to_deploy()
 
     def expand_module(self, index: int) -> Optional[Callable]:
         """The class of bottleneck ``index``'s ``ghost1`` when it is not
@@ -214,28 +219,25 @@ class GhostNet(BaseModule):
             widen=cfg.get('widen', False))
         self._is_init = True
 
-    def switch_to_deploy(self, engine: str = 'pytorch',
-                         layout: Optional[str] = None,
-                         input_size: Optional[Sequence[int]] = None) -> None:
-        """Turn this backbone into an inference-only equivalent, in place
-        (mmpretrain's convention). Exact: outputs equal the eager ones up
-        to float rounding. Training after this is not supported.
-
-        Args:
-            engine: Where the model will run: ``pytorch``, ``onnxruntime``
-                or ``openvino``; picks the layout measured fastest there.
-            input_size: (H, W) of the inputs, when known: the fastest
-                layout differs between 224x224 and detection inputs in
-                PyTorch and ONNX Runtime. Unknown: the small-input one
-                (in PyTorch, plain BatchNorm folding).
-            layout: Override: ``fold`` (BatchNorm folded, unused groups
-                dropped), ``pad<N>`` (Ghost halves zero-padded to N
-                channels), ``pad<N>-split`` (halves kept apart). See
-                :mod:`ghost_det.deploy.ghostnet`.
-        """
-        from ...deploy.ghostnet import deploy_ghostnet, resolve_layout
-        deploy_ghostnet(self, resolve_layout(self, engine, layout,
-                                             input_size))
+    def switch_to_deploy(self) -> None:
+        """Turn this backbone into its inference-only form, in place
+        (mmpretrain's convention): eval mode, the groups after the last
+        output dropped, every re-parameterisable layer merged (its own
+        ``switch_to_deploy()``), every BatchNorm folded into its conv
+        (mmcv's ``fuse_conv_bn``). Exact up to float rounding; training
+        afterwards is not supported; a second call does nothing. Channel
+        layouts for an engine are a further pass:
+        :func:`ghost_det.deploy.relayout`."""
+        if self.deploy:
+            return
+        self.eval()
+        self.blocks = self.blocks[:self.out_indices[-1] + 1]
+        self.with_cp = False
+        for module in list(self.modules())[1:]:
+            if hasattr(module, 'switch_to_deploy'):
+                module.switch_to_deploy()
+        fuse_conv_bn(self)
+        self.deploy = True
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if x.dim() != 4 or x.shape[1] != self.in_channels:

@@ -17,10 +17,9 @@ class GhostNetV2(GhostNet):
     (1.0/1.3/1.6x with ImageNet weights), which load after
     ``tools/model_converters/convert_ghostnet_weights.py``. Arguments as
     :class:`GhostNet`; stage ends as GhostNet's at the same width.
-    ``switch_to_deploy()`` folds BatchNorm (layout ``fold`` only: the
+    ``switch_to_deploy()`` folds BatchNorm (no channel relayout: the
     attention multiplies whole Ghost outputs)."""
 
-    relayable = False
     min_input_size = 33  # the stride-32 maps the attention pools 2x2
 
     def expand_module(self, index: int) -> Optional[type]:

@@ -1,6 +1,6 @@
 """GhostNetV3 backbone ("GhostNetV3: Exploring the Training Strategies for
 Compact Models", 2024)."""
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional
 
 from mmdet.registry import MODELS
 
@@ -23,20 +23,7 @@ class GhostNetV3(GhostNet):
 
     bottleneck = GhostBottleneckV3
     ghost_module = GhostModuleV3
-    relayable = False
     min_input_size = 33  # the stride-32 maps the attention pools 2x2
 
     def expand_module(self, index: int) -> Optional[Callable]:
         return GhostModuleV3DFC if index > 1 else None
-
-    def switch_to_deploy(self, engine: str = 'pytorch',
-                         layout: Optional[str] = None,
-                         input_size: Optional[Sequence[int]] = None) -> None:
-        """Re-parameterise in place (exact; inference only): each
-        :class:`RepBranches` becomes one conv with bias, every BatchNorm is
-        folded, groups after the last output are dropped. The same for
-        every engine."""
-        from ...deploy.ghostnet import resolve_layout
-        from ...deploy.ghostnetv3 import deploy_ghostnetv3
-        resolve_layout(self, engine, layout, input_size)  # fold only
-        deploy_ghostnetv3(self)

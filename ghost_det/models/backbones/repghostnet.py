@@ -1,6 +1,6 @@
 """RepGhostNet backbone ("RepGhost: A Hardware-Efficient Ghost Module via
 Re-parameterization", 2022)."""
-from typing import List, Optional, Sequence
+from typing import List
 
 from mmdet.registry import MODELS
 
@@ -42,16 +42,3 @@ class RepGhostNet(GhostNet):
     ]
     last_channels = 960  # twice the last expansion
     ghost_module = RepGhostModule
-    relayable = False  # no concat to relay: one rewrite for every engine
-
-    def switch_to_deploy(self, engine: str = 'pytorch',
-                         layout: Optional[str] = None,
-                         input_size: Optional[Sequence[int]] = None) -> None:
-        """Re-parameterise in place (exact; inference only): every
-        RepGhost module becomes 1x1 conv, act, depthwise conv, act; every
-        BatchNorm is folded; groups after the last output are dropped. The
-        same for every engine (there is no concat to relay)."""
-        from ...deploy.ghostnet import resolve_layout
-        from ...deploy.repghostnet import deploy_repghostnet
-        resolve_layout(self, engine, layout, input_size)  # fold only
-        deploy_repghostnet(self)

@@ -62,5 +62,5 @@ def test_deploy_is_exact(tmp_path, backend):
 
 
 def test_relaid_layouts_are_refused():
-    with pytest.raises(ValueError, match='layout fold only'):
-        GhostNetV2().switch_to_deploy(layout='pad16')
+    with pytest.raises(ValueError, match='deploys with layout fold'):
+        deploy_model(GhostNetV2(), layout='pad16')

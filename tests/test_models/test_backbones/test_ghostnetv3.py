@@ -71,8 +71,10 @@ def test_deploy_is_exact(tmp_path, backend):
     with torch.no_grad():
         expected = model(x)
     deploy_model(model, backend)
-    assert not any(isinstance(m, (nn.BatchNorm2d, RepBranches))
-                   for m in model.modules())
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+    merged = [m for m in model.modules() if isinstance(m, RepBranches)]
+    assert merged and all(len(m.rpr_conv) == 1 and m.rpr_scale is None
+                          and m.rpr_skip is None for m in merged)
     got = exported_outputs(model, backend, x, str(tmp_path / 'v3.onnx'))
     assert len(got) == len(expected)
     for a, b in zip(got, expected):
@@ -97,7 +99,7 @@ def test_switch_to_deploy_is_exact_at_other_widths(widen):
 
 
 def test_relaid_layouts_are_refused():
-    with pytest.raises(ValueError, match='layout fold only'):
+    with pytest.raises(ValueError, match='deploys with layout fold'):
         deploy_model(GhostNetV3(), layout='pad16')
 
 
