@@ -144,7 +144,7 @@ PAPER_COSTS = {
     ('GhostNet 0.5x', 'GhostNet', 0.5, True): (2.6, 42),
     ('GhostNet 1.0x', 'GhostNet', 1.0, True): (5.2, 141),
     ('GhostNet 1.3x', 'GhostNet', 1.3, True): (7.3, 226),
-    ('GhostNet 1.1x detection backbone', 'GhostNet', 1.1, False): (None, 164),
+    ('GhostNet 1.1x blocks.0-9', 'GhostNet', 1.1, False): (None, 164),
     ('RepGhostNet 0.5x', 'RepGhostNet', 0.5, True): (2.3, 43),
     ('RepGhostNet 0.58x', 'RepGhostNet', 0.58, True): (2.5, 60),
     ('RepGhostNet 0.8x', 'RepGhostNet', 0.8, True): (3.3, 96),
@@ -153,7 +153,7 @@ PAPER_COSTS = {
     ('RepGhostNet 1.3x', 'RepGhostNet', 1.3, True): (5.5, 231),
     ('RepGhostNet 1.5x', 'RepGhostNet', 1.5, True): (6.6, 301),
     ('RepGhostNet 2.0x', 'RepGhostNet', 2.0, True): (9.8, 516),
-    ('RepGhostNet 1.11x detection backbone', 'RepGhostNet', 1.11, False):
+    ('RepGhostNet 1.11x blocks.0-9', 'RepGhostNet', 1.11, False):
         (None, None),
     ('GhostNetV2 1.0x', 'GhostNetV2', 1.0, True): (None, 167),
     ('GhostNetV3 1.0x', 'GhostNetV3', 1.0, True): (None, None),
@@ -213,8 +213,9 @@ def cost_table() -> str:
     return (table + f'\n\n224x224 input, batch 1. {COUNTING_NOTE}. "All ops" '
             "is mmengine's default count (BatchNorm, pooling, ... too), not "
             'comparable with the paper. Classifiers include the 1280 head and '
-            'the 1000-way FC; a detection backbone is blocks.0-blocks.9 '
-            'without them. RepGhostNet and GhostNetV3 are counted '
+            'the 1000-way FC; "blocks.0-9" is the backbone without them '
+            '(a detector runs blocks.0-8 only: blocks.9 feeds no output). '
+            'RepGhostNet and GhostNetV3 are counted '
             're-parameterised (switch_to_deploy: the network that runs). '
             '"-": the sources named in ghost_det/analysis/complexity.py give '
             'no figure.')

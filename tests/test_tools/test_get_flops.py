@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow  # starts the tools as processes
 ROOT = Path(__file__).parents[2]
 
 # The paper's figures: (widen, with head) -> (params M, MFLOPs). The paper
-# gives no parameter count for the 1.1x detection backbone (no 1280 head):
+# gives no parameter count for the 1.1x backbone (blocks.0-9, no 1280 head):
 # 3.22M is an independent count (GHOSTNET_SPEC.md), its 164 MFLOPs Table 8's.
 PAPER = {
     (0.5, True): (2.6, 42),
@@ -74,7 +74,7 @@ def test_cli_prints_table_with_counting_note():
     out = subprocess.run(
         [sys.executable, 'tools/analysis_tools/get_flops.py'], cwd=ROOT, check=True,
         capture_output=True, text=True).stdout
-    assert '| GhostNet 1.1x detection backbone |' in out
+    assert '| GhostNet 1.1x blocks.0-9 |' in out
     assert 'multiply-adds of conv and fully connected layers only' in out
     row = next(line for line in out.splitlines() if line.startswith(
         '| GhostNet 1.0x |'))
