@@ -60,7 +60,7 @@ class SyntheticCocoConfig:
 # 7.3) with log-uniform sides from 15 to 420 px: 41% small, 37% medium, 22%
 # large objects by COCO's area ranges (COCO: 41/34/24; the first 200 train
 # images, printed by tools/misc/make_demo_data.py --scale detection --train 200;
-# checked by tests/test_synthetic_coco.py).
+# checked by tests/test_datasets/test_synthetic_coco.py).
 DETECTION_SCALE = SyntheticCocoConfig(
     num_train=10000, num_val=1000, image_size=(1333, 800), max_objects=14,
     min_size=15, max_size=420, empty_fraction=0.01, num_classes=20,

@@ -2,6 +2,7 @@
 CPU; the six Table 8 configs differ in the backbone and FPN in_channels only;
 the COCO configs carry the paper's settings."""
 import copy
+import functools
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,14 @@ FAMILY_CASES = [
     for framework, cases in FAMILY.items() for case in cases]
 
 
-def load(config: str) -> Config:
+@functools.lru_cache(maxsize=None)
+def _parsed(config: str) -> Config:
     return Config.fromfile(str(ROOT / config))
+
+
+def load(config: str) -> Config:
+    """The config, parsed once per session (a copy: tests may edit it)."""
+    return copy.deepcopy(_parsed(str(config)))
 
 
 def fake_batch(num_classes: int, size=(96, 128)):

@@ -116,6 +116,7 @@ def test_local_noise_draws_the_same_objects():
         assert full == local and len(full) == 1
 
 
+@pytest.mark.slow  # draws 50 images of about 1333x800
 def test_detection_scale_looks_like_coco():
     """A sample of the CUDA comparison's set: 20 classes, images around
     1333x800, COCO's ~7 objects an image and share of small / medium /

@@ -87,7 +87,9 @@ def test_retinanet_graph_equals_mmdet(retinanet, size):
         assert_same_detections(got, want)
 
 
-@pytest.mark.parametrize('backend', BACKENDS)
+@pytest.mark.parametrize('backend', [
+    pytest.param(b, marks=() if b == 'onnxruntime' else pytest.mark.slow)
+    for b in BACKENDS])
 def test_no_box_above_the_threshold(tmp_path, backend):
     model = build_detector(RETINANET).eval()  # initial head: every score
     path = str(tmp_path / 'retinanet.onnx')  # below score_thr
@@ -97,7 +99,9 @@ def test_no_box_above_the_threshold(tmp_path, backend):
     assert boxes.shape == (0, 4) and len(scores) == len(labels) == 0
 
 
-@pytest.mark.parametrize('backend', BACKENDS)
+@pytest.mark.parametrize('backend', [
+    pytest.param(b, marks=() if b == 'onnxruntime' else pytest.mark.slow)
+    for b in BACKENDS])
 def test_deployed_retinanet_through_the_engine_equals_eager(tmp_path,
                                                              backend):
     """tools/test.py --backend's path: relaid GhostNet (gathers folded into

@@ -39,6 +39,7 @@ def run(args, cwd, env=None):
     return result.stdout
 
 
+@pytest.mark.slow  # starts a process
 def test_user_config_builds_from_another_folder(tmp_path):
     config = user_config(
         tmp_path / 'my_project',

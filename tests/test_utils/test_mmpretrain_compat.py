@@ -39,6 +39,7 @@ def run(code: str, env):
                           cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+@pytest.mark.slow  # starts a process
 def test_stand_in_reproduces_the_break(new_transformers):
     result = run('import mmdet.models', new_transformers)
     assert result.returncode != 0

@@ -20,6 +20,7 @@ def test_ghost_det_scope_resolves(registry, name, module):
         assert found.get(name).__module__ == module
 
 
+@pytest.mark.slow  # starts a process
 def test_import_registers_without_loading_the_deploy_code():
     """``import ghost_det`` (a fresh process) loads no deploy module and no
     engine; the DeployHook is registered all the same."""

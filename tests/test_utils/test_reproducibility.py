@@ -1,9 +1,10 @@
 """What a deterministic run asks mmengine for, and what it sets itself.
 (Two deterministic training processes ending with equal weights:
-tests/test_loops.py.)"""
+tests/test_engine/test_loops.py.)"""
 import subprocess
 import sys
 
+import pytest
 from mmengine.config import Config
 
 from ghost_det.utils.reproducibility import (
@@ -26,6 +27,7 @@ def test_request_keeps_the_configs_seed_or_takes_zero_or_the_given_one():
     assert cfg.randomness.seed == 3
 
 
+@pytest.mark.slow  # starts a process
 def test_pinning_leaves_one_intra_op_thread_and_sets_cublas_workspace():
     code = ('import os, torch\n'
             'from ghost_det.utils.reproducibility import '
