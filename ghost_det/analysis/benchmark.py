@@ -1,20 +1,20 @@
-"""Speed and memory of GhostNet against the Table 8 baselines, in one process.
+"""Speed and memory of detector configs, their backbones and detectors, in
+one process; by default Table 8's: GhostNet-1.1x, MobileNetV3-Large 1.0x
+and MobileNetV2 1.0x in RetinaNet and Faster R-CNN.
 
-Every generic acceleration (BatchNorm folding, channels_last,
-``torch.compile``, ONNX Runtime, dropping layers no output uses) is applied
-to every backbone alike; only GhostNet's own exact rewrite
-(:meth:`GhostNet.switch_to_deploy`) is GhostNet's alone, reported as the
-separate variant "GhostNet-1.1x deploy". Calls are interleaved: each repeat
-runs every variant of a group once, so drifts of a noisy machine hit all
-alike.
+Every generic acceleration (layers no output uses dropped, BatchNorm
+folded, channels_last, ``torch.compile``, ONNX Runtime, OpenVINO) is given
+to every model alike. A Ghost-family backbone's own deployed form
+(:func:`~ghost_det.deploy.deploy_model`: its ``switch_to_deploy()``, and
+for GhostNet the channel layout measured fastest on the engine) is the
+extra variant ``<model> deploy``. Calls are interleaved
+(:mod:`~ghost_det.analysis.timing`).
 """
 import copy
+import json
 import os
-import shutil
-import statistics
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -24,143 +24,137 @@ import torch.nn as nn
 from ..deploy import (
     GhostLayout,
     can_relayout,
+    default_layout,
     deploy_model,
     drop_unused_layers,
     fold_norms,
     relayout,
 )
+from ..models import GhostNet
+from ..utils.env import environment
+from ..utils.markdown import markdown_table
+from .op_profile import op_profile, profile_table
+from .timing import DEPLOY, Record, peak_memory_mb, time_interleaved
 
 CONFIG_DIR = Path(__file__).parents[1] / '.mim' / 'configs'
-BACKBONES: Dict[str, str] = {
-    'GhostNet-1.1x': 'ghostnet/{det}_ghostnet-1.1x_fpn_1x_coco.py',
-    'GhostNet-1.0x': 'ghostnet/{det}_ghostnet-1.0x_fpn_1x_coco.py',
-    'MobileNetV2-1.0x': 'baselines/{det}_mobilenetv2-1.0x_fpn_1x_coco.py',
-    'MobileNetV3-L-1.0x':
-    'baselines/{det}_mobilenetv3-large-1.0x_fpn_1x_coco.py',
-    'RepGhostNet-1.11x': 'repghostnet/{det}_repghostnet-1.11x_fpn_1x_coco.py',
-    'GhostNetV2-1.0x': 'ghostnetv2/{det}_ghostnetv2-1.0x_fpn_1x_coco.py',
-    'GhostNetV3-1.0x': 'ghostnetv3/{det}_ghostnetv3-1.0x_fpn_1x_coco.py',
-}
-# Ghost-family backbones: each has a deploy variant (its switch_to_deploy);
-# GhostNet's own can be relaid (layouts), the others deploy one way
-GHOST_FAMILY = ('GhostNet-1.1x', 'GhostNet-1.0x', 'RepGhostNet-1.11x',
-                'GhostNetV2-1.0x', 'GhostNetV3-1.0x')
-RELAYABLE = ('GhostNet-1.1x', 'GhostNet-1.0x')
-DETECTORS = {'RetinaNet': 'retinanet', 'Faster R-CNN': 'faster-rcnn'}
-MAIN, BASELINES = 'GhostNet-1.1x', ('MobileNetV3-L-1.0x', 'MobileNetV2-1.0x')
-MODES = ('eager', 'fold', 'channels_last', 'compile', 'onnxruntime',
-         'openvino', 'openvino_static')
-DEPLOY = ' deploy'  # suffix of GhostNet's own deploy variants
-
-
+TABLE8 = tuple(
+    str(CONFIG_DIR / f'{folder}/{det}_{name}_fpn_1x_coco.py')
+    for det in ('retinanet', 'faster-rcnn')
+    for folder, name in (('ghostnet', 'ghostnet-1.1x'),
+                         ('baselines', 'mobilenetv3-large-1.0x'),
+                         ('baselines', 'mobilenetv2-1.0x')))
+DETECTOR_NAMES = {'retinanet': 'RetinaNet', 'faster-rcnn': 'Faster R-CNN'}
+PARTS = ('backbone', 'throughput', 'detector', 'train')
 ENGINE = {'eager': 'pytorch', 'fold': 'pytorch', 'channels_last': 'pytorch',
           'compile': 'pytorch', 'onnxruntime': 'onnxruntime',
           'openvino': 'openvino', 'openvino_static': 'openvino'}
+MODES = tuple(ENGINE)
 EXPORTED = ('onnxruntime', 'openvino', 'openvino_static')
+DETECTOR_MODES = ('eager', 'fold', 'channels_last', 'onnxruntime', 'openvino')
 SWEEP = ('fold', 'pad8', 'pad16', 'pad1-split', 'pad16-split')
 
 
-def ghost_layout(mode: str, shape: Sequence[int],
-                 layout: Optional[str] = None) -> str:
-    """GhostNet's deploy layout in ``mode`` for inputs of ``shape``: the
-    one :func:`~ghost_det.deploy.ghostnet.default_layout` picks for the
-    mode's engine (``layout`` overrides)."""
-    from ..deploy.ghostnet import default_layout
-    return layout or default_layout(ENGINE[mode], shape[-2:]).name
+def labels(config: str) -> Tuple[str, str]:
+    """(detector, backbone) of an mmdet-style config name:
+    ``retinanet_ghostnet-1.1x_fpn_1x_coco.py`` gives ``('RetinaNet',
+    'ghostnet-1.1x')``; a name without ``_`` is both."""
+    stem = Path(config).stem
+    det, sep, rest = stem.partition('_')
+    if not sep:
+        return stem, stem
+    return DETECTOR_NAMES.get(det, det), rest.split('_fpn')[0]
 
 
-@dataclass
-class Record:
-    part: str                   # e.g. 'backbone', 'RetinaNet inference'
-    variant: str                # backbone name [+ ' deploy']
-    mode: str
-    shape: Tuple[int, ...]      # input (N, C, H, W)
-    threads: int
-    device: str
-    times_ms: List[float] = field(default_factory=list)
-    peak_mb: Optional[float] = None
-    setup_s: float = 0.0        # build, export or compile time, not timed
-    error: Optional[str] = None
-
-    @property
-    def median_ms(self) -> float:
-        return statistics.median(self.times_ms) if self.times_ms else (
-            float('nan'))
-
-    def summary(self) -> dict:
-        out = asdict(self)
-        out.update(median_ms=self.median_ms,
-                   min_ms=min(self.times_ms, default=None),
-                   max_ms=max(self.times_ms, default=None))
-        return out
-
-
-def config_path(backbone: str, detector: str = 'RetinaNet') -> Path:
-    return CONFIG_DIR / BACKBONES[backbone].format(det=DETECTORS[detector])
-
-
-def build_detector(backbone: str, detector: str = 'RetinaNet') -> nn.Module:
-    """The Table 8 detector with random weights (mmdet's ``init_detector``:
-    no download, no ``init_weights``), its post-processing keeping every
-    candidate box (score_thr 0), so NMS works as it would on a trained
-    model."""
+def build_detector(config: str) -> nn.Module:
+    """The config's detector with random weights (mmdet's
+    ``init_detector``: no download), keeping every candidate box (score_thr
+    0) so that NMS works as on a trained model."""
     from mmdet.apis import init_detector
     from mmengine.config import Config
-    cfg = Config.fromfile(str(config_path(backbone, detector)))
+    if not os.path.isfile(config):
+        raise FileNotFoundError(f'config file {config} not found')
+    cfg = Config.fromfile(config)
     test_cfg = cfg.model.test_cfg
     (test_cfg.rcnn if 'rcnn' in test_cfg else test_cfg).score_thr = 0.0
     return init_detector(cfg, palette='random', device='cpu')
 
 
-def prepare(model: nn.Module, mode: str, ghost_layout: Optional[str],
-            device: str, example: torch.Tensor,
-            workdir: str) -> Callable[[torch.Tensor], object]:
-    """A callable running ``model`` (a backbone or a detector) the way
-    ``mode`` says: a deep copy with the generic rewrites; with
-    ``ghost_layout``, GhostNet's deploy rewrite too (a backbone keeps its
-    outputs in that layout, as inside a detector whose FPN reads them).
-    Exported modes run a backbone's ONNX graph, or a detector's end-to-end
-    graph inside :class:`~ghost_det.deploy.engine_detector.EngineDetector`;
-    ``openvino_static`` compiles for the example's shape."""
-    model = copy.deepcopy(model)
-    drop_unused_layers(model)
-    detector = hasattr(model, 'extract_feat')
+def settings(device: str, quick: bool = False,
+             batch: Optional[int] = None) -> Dict[str, List[dict]]:
+    """Input shapes, warm-up and repeats of each part."""
+    if quick:  # 64: GhostNetV2/V3's attention pools the stride-32 maps 2x2
+        q = dict(warmup=1, repeats=2)
+        return {'backbone': [dict(shape=(1, 3, 64, 64), **q)],
+                'throughput': [dict(shape=(2, 3, 64, 64), **q)],
+                'detector': [dict(shape=(1, 3, 64, 96), **q)],
+                'train': [dict(shape=(2, 3, 64, 96), **q)]}
+    batch = batch or (64 if device == 'cuda' else 16)
+    return {'backbone': [dict(shape=(1, 3, 224, 224), warmup=5, repeats=30),
+                         dict(shape=(1, 3, 800, 1344), warmup=2, repeats=10)],
+            'throughput': [dict(shape=(batch, 3, 224, 224), warmup=2,
+                                repeats=10)],
+            'detector': [dict(shape=(1, 3, 800, 1333), warmup=1, repeats=5)],
+            'train': [dict(shape=(2, 3, 800, 1333), warmup=1, repeats=3)]}
+
+
+def has_ghost(model: nn.Module) -> bool:
+    return any(isinstance(m, GhostNet) for m in model.modules())
+
+
+def rewritten(model: nn.Module, mode: str, deploy: bool,
+              layout: Optional[str], shape: Sequence[int]) -> nn.Module:
+    """A copy of ``model`` (backbone or detector) with the generic rewrites
+    of ``mode``; with ``deploy`` the Ghost-family deploy too, GhostNet in
+    ``layout`` (default: its engine's at this input; a backbone keeps
+    relaid outputs in their layout, as inside a detector whose FPN reads
+    them)."""
+    model = drop_unused_layers(copy.deepcopy(model))
+    model.eval()  # (mmdet's MobileNetV2.train returns None)
     if mode != 'eager':
         fold_norms(model)
-    if ghost_layout and detector:
-        deploy_model(model, ENGINE[mode], ghost_layout)
-    elif ghost_layout and can_relayout(model):
-        relayout(model, GhostLayout.parse(ghost_layout), gather_outputs=False)
-    elif ghost_layout:  # re-parameterised (RepGhostNet, GhostNetV3) or folded
-        model.switch_to_deploy()
-    model.eval()
+    if deploy and hasattr(model, 'extract_feat'):
+        deploy_model(model, ENGINE[mode], layout, shape[-2:])
+    elif deploy:
+        relayout(model, GhostLayout.parse(layout) if layout else (
+            default_layout(ENGINE[mode], shape[-2:]) if can_relayout(model)
+            else GhostLayout()), gather_outputs=False)
+    if mode == 'channels_last':
+        model.to(memory_format=torch.channels_last)
+    return model
+
+
+def prepare(model: nn.Module, mode: str, deploy: bool, layout: Optional[str],
+            device: str, example: torch.Tensor,
+            workdir: str) -> Callable[[torch.Tensor], object]:
+    """A callable running :func:`rewritten` ``model`` as ``mode`` says.
+    Exported modes run the backbone's ONNX graph, or the detector's
+    end-to-end graph in :class:`~ghost_det.deploy.engine_detector.EngineDetector`;
+    ``openvino_static`` compiles for the example's shape."""
+    model = rewritten(model, mode, deploy, layout, example.shape)
+    detector = hasattr(model, 'extract_feat')
     if mode in EXPORTED:
         from ..deploy.engine_detector import EngineDetector, engine_session
         from ..deploy.onnx_export import export_end_to_end, export_onnx
-        path = os.path.join(workdir, f'{id(model)}.onnx')
-        backend = ENGINE[mode]
+        path, threads = os.path.join(workdir, f'{id(model)}.onnx'), (
+            torch.get_num_threads())
         if detector:
             h, w = (-(-s // 32) * 32 for s in example.shape[-2:])
             export_end_to_end(model, path, (h, w))
             return EngineDetector(model, engine_session(
-                path, backend, torch.get_num_threads()))
+                path, ENGINE[mode], threads))
         export_onnx(model, path, tuple(example.shape))
-        session = engine_session(
-            path, backend, torch.get_num_threads(),
-            tuple(example.shape) if mode == 'openvino_static' else None)
-        if backend == 'openvino':
-            return lambda x: session.run(None, {'input': x.cpu().numpy()},
-                                         copy=False)
-        return lambda x: session.run(None, {'input': x.cpu().numpy()})
+        session = engine_session(path, ENGINE[mode], threads, tuple(
+            example.shape) if mode == 'openvino_static' else None)
+        kwargs = dict(copy=False) if ENGINE[mode] == 'openvino' else {}
+        return lambda x: session.run(None, {'input': x.cpu().numpy()},
+                                     **kwargs)
     model.to(device)
-    if mode == 'channels_last':
-        model.to(memory_format=torch.channels_last)
     if mode == 'compile':
         import torch._dynamo.config as dynamo
         import torch._inductor.config as inductor
         inductor.freezing = True  # constant weights: prepacked CPU kernels
-        # every variant is a new module object behind the same forward code:
-        # past dynamo's default of 8 recompilations it would run them eager
+        # every variant is a new module behind the same forward code: past
+        # dynamo's default of 8 recompilations it would run them eager
         dynamo.cache_size_limit = max(dynamo.cache_size_limit, 256)
         dynamo.accumulated_cache_size_limit = max(
             dynamo.accumulated_cache_size_limit, 2048)
@@ -169,108 +163,52 @@ def prepare(model: nn.Module, mode: str, ghost_layout: Optional[str],
     return model
 
 
-def as_input(x: torch.Tensor, mode: str) -> torch.Tensor:
-    return x.to(memory_format=torch.channels_last) if (
-        mode == 'channels_last') else x
-
-
-def synchronize(device: str) -> None:
-    if device == 'cuda':
-        torch.cuda.synchronize()
-
-
-def peak_memory_mb(fn: Callable[[], object], device: str) -> float:
-    """Peak memory allocated by torch while ``fn`` runs, above what was
-    allocated before: CUDA's allocator statistics on GPU, the profiler's
-    allocation trace on CPU."""
-    if device == 'cuda':
-        torch.cuda.synchronize()
-        base = torch.cuda.memory_allocated()
-        torch.cuda.reset_peak_memory_stats()
-        fn()
-        torch.cuda.synchronize()
-        return (torch.cuda.max_memory_allocated() - base) / 2**20
-    from torch.profiler import ProfilerActivity, profile
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True,
-                 record_shapes=False) as prof:
-        fn()
-    live = peak = 0
-    for event in sorted(prof.events(), key=lambda e: e.time_range.start):
-        live += event.self_cpu_memory_usage
-        peak = max(peak, live)
-    return peak / 2**20
-
-
-def time_interleaved(calls: Dict[tuple, Callable[[], object]], warmup: int,
-                     repeats: int, device: str,
-                     grad: bool = False) -> Dict[tuple, List[float]]:
-    """Milliseconds per call, each repeat running every call once."""
-    context = torch.enable_grad if grad else torch.inference_mode
-    with context():
-        for fn in calls.values():
-            for _ in range(warmup):
-                fn()
-    times: Dict[tuple, List[float]] = {k: [] for k in calls}
-    for _ in range(repeats):
-        for key, fn in calls.items():
-            synchronize(device)
-            start = time.perf_counter()
-            with context():
-                fn()
-            synchronize(device)
-            times[key].append((time.perf_counter() - start) * 1e3)
-    return times
-
-
-def variants(backbones: Sequence[str], mode: str, shape: Sequence[int],
-             layout: Optional[str] = None, sweep: bool = False
-             ) -> List[Tuple[str, str, Optional[str]]]:
-    """(name, backbone, GhostNet layout) measured in ``mode``. Each
-    Ghost-family backbone's deploy variant is offered wherever the generic
-    rewrites are, GhostNet's with the layout :func:`ghost_layout` picks;
-    with ``sweep``, GhostNet-1.1x's in every layout of :data:`SWEEP` too."""
-    out = [(b, b, None) for b in backbones]
+def variants(models: Dict[str, nn.Module], mode: str, layout: Optional[str],
+             sweep: bool) -> List[Tuple[str, str, bool, Optional[str]]]:
+    """(variant, model, deploy, layout) measured in ``mode``: every model;
+    outside eager, each Ghost-family model's deploy variant; with
+    ``sweep``, each relayable GhostNet's in every layout of :data:`SWEEP`."""
+    out = [(name, name, False, None) for name in models]
     if mode == 'eager':
         return out
-    chosen = ghost_layout(mode, shape, layout)
-    out += [(b + DEPLOY, b, chosen if b in RELAYABLE else 'fold')
-            for b in backbones if b in GHOST_FAMILY]
-    if sweep and MAIN in backbones:
-        out += [(f'{MAIN}{DEPLOY} {name}', MAIN, name) for name in SWEEP]
+    for name, model in models.items():
+        if has_ghost(model):
+            out.append((name + DEPLOY, name, True, layout))
+            backbone = getattr(model, 'backbone', model)
+            if sweep and can_relayout(backbone):
+                out += [(f'{name}{DEPLOY} {s}', name, True, s) for s in SWEEP]
     return out
 
 
 def measure_group(part: str, models: Dict[str, nn.Module],
-                  backbones: Sequence[str], modes: Sequence[str],
-                  example: torch.Tensor, threads: int, device: str,
-                  layout: Optional[str], warmup: int, repeats: int,
-                  log: Callable[[str], None],
+                  modes: Sequence[str], example: torch.Tensor, threads: int,
+                  device: str, layout: Optional[str], warmup: int,
+                  repeats: int, log: Callable[[str], None],
                   call: Optional[Callable] = None,
                   sweep: bool = False) -> List[Record]:
-    """One interleaved timing group: every backbone x mode at one input
-    (GhostNet's deploy ``layout`` None: :func:`ghost_layout`)."""
+    """One interleaved timing group: every model variant x mode at one
+    input. A variant that fails to prepare is reported, not fatal."""
     records, calls = [], {}
     with tempfile.TemporaryDirectory() as workdir:
         for mode in modes:
-            for name, backbone, ghost in variants(
-                    backbones, mode, example.shape, layout, sweep):
+            for name, model, deploy, chosen in variants(models, mode, layout,
+                                                        sweep):
                 rec = Record(part, name, mode, tuple(example.shape), threads,
                              device)
                 records.append(rec)
                 start = time.perf_counter()
                 try:
-                    fn = prepare(models[backbone], mode, ghost, device,
+                    fn = prepare(models[model], mode, deploy, chosen, device,
                                  example, workdir)
-                    x = as_input(example.to(device), mode)
+                    x = example.to(device, memory_format=(
+                        torch.channels_last if mode == 'channels_last'
+                        else torch.preserve_format))
                     run = (lambda f=fn, x=x: f(x)) if call is None else (
                         lambda f=fn, x=x: call(f, x))
                     with torch.inference_mode():
-                        run()  # compile/export happen here, not timed
-                    if mode not in EXPORTED + ('compile', ) or (
-                            device == 'cuda' and mode == 'compile'):
-                        # ORT's and inductor's CPU buffers are not torch
-                        # allocations the profiler sees
-                        with torch.inference_mode():
+                        run()  # export and compilation happen here
+                        # (the engines' own buffers are not torch's)
+                        if mode not in EXPORTED + ('compile', ):
                             rec.peak_mb = peak_memory_mb(run, device)
                     calls[(name, mode)] = run
                 except Exception as e:  # noqa: BLE001  (reported, not fatal)
@@ -281,119 +219,6 @@ def measure_group(part: str, models: Dict[str, nn.Module],
     for rec in records:
         rec.times_ms = times.get((rec.variant, rec.mode), [])
     return records
-
-
-def ratio_rows(records: List[Record]) -> List[List[str]]:
-    """GhostNet-1.1x's speed relative to each baseline (> 1: faster), per
-    part, input, threads and mode, then in the best mode of each."""
-    rows = []
-    groups: Dict[tuple, List[Record]] = {}
-    for r in records:
-        if r.times_ms:
-            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
-    for (part, shape, threads), recs in groups.items():
-        def best(variant_prefix: str, mode: Optional[str] = None):
-            cands = [r for r in recs if (mode is None or r.mode == mode)
-                     and (r.variant == variant_prefix or r.variant.startswith(
-                         variant_prefix + DEPLOY))]
-            return min(cands, key=lambda r: r.median_ms, default=None)
-
-        modes = [m for m in MODES if any(r.mode == m for r in recs)]
-        for mode in modes + ['best of each']:
-            m = None if mode == 'best of each' else mode
-            ghost = best(MAIN, m)
-            if ghost is None:
-                continue
-            cells = []
-            for base in BASELINES:
-                other = best(base, m)
-                cells.append(f'{other.median_ms / ghost.median_ms:.2f}x'
-                             + (f' ({other.mode})' if m is None else '')
-                             if other else '-')
-            rows.append([part, 'x'.join(map(str, shape[2:])) + (
-                f' b{shape[0]}' if shape[0] > 1 else ''), str(threads),
-                mode, ghost.variant + (
-                    f' ({ghost.mode})' if m is None else ''), *cells])
-    return rows
-
-
-ENGINE_HEADER = ['part', 'input', 'threads', 'engine', f'{MAIN} (variant, mode)',
-                 *[f'{b} (mode)' for b in BASELINES],
-                 *[f'vs {b}' for b in BASELINES]]
-
-
-def _timed_groups(records: List[Record]) -> Dict[tuple, List[Record]]:
-    """Records with timings, by (part, input shape, threads)."""
-    groups: Dict[tuple, List[Record]] = {}
-    for r in records:
-        if r.times_ms:
-            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
-    return groups
-
-
-ENGINES_AND_BEST = ('pytorch', 'onnxruntime', 'openvino', 'best engine')
-
-
-def _fastest(recs: List[Record], name: str, engine: str) -> Optional[Record]:
-    """The fastest record of model ``name`` (any variant) in ``engine``'s
-    modes, or in all modes for 'best engine'."""
-    return min((r for r in recs if (
-        engine == 'best engine' or ENGINE[r.mode] == engine)
-        and (r.variant == name or r.variant.startswith(name + DEPLOY))),
-        key=lambda r: r.median_ms, default=None)
-
-
-def _input_label(shape: Tuple[int, ...]) -> str:
-    return 'x'.join(map(str, shape[2:])) + (
-        f' b{shape[0]}' if shape[0] > 1 else '')
-
-
-def engine_rows(records: List[Record]) -> List[List[str]]:
-    """Per part, input, threads and engine: the fastest GhostNet-1.1x
-    variant and the fastest of each baseline over that engine's modes
-    (milliseconds), then GhostNet's speed relative to each (> 1: faster);
-    last, the best engine for each model."""
-    rows = []
-    for (part, shape, threads), recs in _timed_groups(records).items():
-        for engine in ENGINES_AND_BEST:
-            ghost = _fastest(recs, MAIN, engine)
-            others = [_fastest(recs, b, engine) for b in BASELINES]
-            if ghost is None or None in others:
-                continue
-            variant = ghost.variant[len(MAIN):].strip() or 'generic'
-            rows.append([
-                part, _input_label(shape), str(threads), engine,
-                f'{ghost.median_ms:.2f} ({variant}, {ghost.mode})',
-                *[f'{o.median_ms:.2f} ({o.mode})' for o in others],
-                *[f'{o.median_ms / ghost.median_ms:.2f}x' for o in others]])
-    return rows
-
-
-FAMILY_HEADER = ['part', 'input', 'threads', 'engine', 'model',
-                 'ms (variant, mode)', *[f'vs {b}' for b in BASELINES]]
-
-
-def family_rows(records: List[Record]) -> List[List[str]]:
-    """Per part, input, threads and engine: each Ghost-family backbone's
-    fastest variant and mode (ms) and its speed relative to the fastest of
-    each baseline in the same engine (> 1: faster)."""
-    rows = []
-    for (part, shape, threads), recs in _timed_groups(records).items():
-        for engine in ENGINES_AND_BEST:
-            others = [_fastest(recs, b, engine) for b in BASELINES]
-            if None in others:
-                continue
-            for name in GHOST_FAMILY:
-                ghost = _fastest(recs, name, engine)
-                if ghost is None:
-                    continue
-                variant = ghost.variant[len(name):].strip() or 'generic'
-                rows.append([
-                    part, _input_label(shape), str(threads), engine, name,
-                    f'{ghost.median_ms:.2f} ({variant}, {ghost.mode})',
-                    *[f'{o.median_ms / ghost.median_ms:.2f}x'
-                      for o in others]])
-    return rows
 
 
 def detector_inputs(image: torch.Tensor, with_boxes: bool = False) -> dict:
@@ -427,94 +252,215 @@ def measure_training(detectors: Dict[str, nn.Module], image: torch.Tensor,
     """Training-step time (forward, backward, SGD step), AMP on CUDA."""
     from mmengine.optim import AmpOptimWrapper, OptimWrapper
     data = detector_inputs(image, with_boxes=True)
+    mode = 'eager amp' if device == 'cuda' else 'eager'
     records, calls = [], {}
     for name, detector in detectors.items():
         model = drop_unused_layers(copy.deepcopy(detector)).to(device)
         model.train()
-        optimizer = torch.optim.SGD(model.parameters(), lr=1e-4,
-                                    momentum=0.9)
-        wrapper = (AmpOptimWrapper(optimizer=optimizer) if device == 'cuda'
-                   else OptimWrapper(optimizer=optimizer))
-        rec = Record(part, name, 'eager' + (' amp' if device == 'cuda'
-                                            else ''),
-                     tuple(image.shape), threads, device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
+        wrapper = (AmpOptimWrapper if device == 'cuda' else OptimWrapper)(
+            optimizer=optimizer)
 
         def step(model=model, wrapper=wrapper):
             return model.train_step(data, wrapper)
 
         step()
-        rec.peak_mb = peak_memory_mb(step, device)
+        rec = Record(part, name, mode, tuple(image.shape), threads, device,
+                     peak_mb=peak_memory_mb(step, device))
         records.append(rec)
-        calls[(name, rec.mode)] = step
+        calls[(name, mode)] = step
     times = time_interleaved(calls, warmup, repeats, device, grad=True)
     for rec in records:
         rec.times_ms = times[(rec.variant, rec.mode)]
     return records
 
 
-def op_profile(model: nn.Module, example: torch.Tensor, mode: str,
-               runs: int = 3,
-               trace_dir: Optional[str] = None) -> Dict[str, float]:
-    """Milliseconds per run by operator type: ONNX Runtime's own profiler
-    for ``onnxruntime`` (``model`` exported as is; its trace is kept in
-    ``trace_dir`` when given, never in the working directory), OpenVINO's
-    per-layer counters (layer type and the kernel it ran) for the OpenVINO
-    modes, torch's otherwise."""
-    if mode in ('openvino', 'openvino_static'):
-        from ..deploy.onnx_export import export_onnx
-        from ..deploy.openvino_runtime import openvino_model
-        with tempfile.TemporaryDirectory() as workdir:
-            path = os.path.join(workdir, 'model.onnx')
-            export_onnx(model, path, tuple(example.shape))
-            session = openvino_model(
-                path, torch.get_num_threads(), tuple(example.shape) if (
-                    mode == 'openvino_static') else None, perf_count=True)
-            totals = {}
-            for _ in range(runs + 1):
-                session.run(None, {'input': example.numpy()}, copy=False)
-                for op, ms in session.profile().items():
-                    totals[op] = totals.get(op, 0.) + ms
-        return {k: v / (runs + 1) for k, v in totals.items()}
-    if mode == 'onnxruntime':
-        import json
+def _groups(records: Sequence[Record]) -> Dict[tuple, List[Record]]:
+    """Timed records by (part, input shape, threads), in run order."""
+    groups: Dict[tuple, List[Record]] = {}
+    for r in records:
+        if r.times_ms:
+            groups.setdefault((r.part, r.shape, r.threads), []).append(r)
+    return groups
 
-        import onnxruntime as ort
 
-        from ..deploy.onnx_export import export_onnx
-        with tempfile.TemporaryDirectory() as workdir:
-            path = os.path.join(workdir, 'model.onnx')
-            export_onnx(model, path, tuple(example.shape))
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = torch.get_num_threads()
-            opts.inter_op_num_threads = 1
-            opts.log_severity_level = 3
-            opts.enable_profiling = True
-            opts.profile_file_prefix = os.path.join(workdir, 'ort')
-            session = ort.InferenceSession(
-                path, opts, providers=['CPUExecutionProvider'])
-            feed = {'input': example.numpy()}
-            session.run(None, feed)
-            for _ in range(runs):
-                session.run(None, feed)
-            trace = session.end_profiling()
-            with open(trace) as f:
-                events = json.load(f)
-            if trace_dir:
-                os.makedirs(trace_dir, exist_ok=True)
-                shutil.move(trace, os.path.join(trace_dir,
-                                                os.path.basename(trace)))
-        totals: Dict[str, float] = {}
-        for e in events:
-            if e.get('cat') == 'Node' and e['name'].endswith('_kernel_time'):
-                op = e['args']['op_name']
-                totals[op] = totals.get(op, 0.0) + e['dur'] / 1e3
-        return {k: v / (runs + 1) for k, v in totals.items()}
-    from torch.profiler import ProfilerActivity, profile
-    x = as_input(example, mode)
-    with torch.inference_mode():
-        model(x)
-        with profile(activities=[ProfilerActivity.CPU]) as prof:
-            for _ in range(runs):
-                model(x)
-    return {e.key: e.self_cpu_time_total / 1e3 / runs
-            for e in prof.key_averages() if e.self_cpu_time_total > 0}
+def _input(shape: Sequence[int]) -> str:
+    return f'{shape[2]}x{shape[3]}' + (f' b{shape[0]}' if shape[0] > 1
+                                       else '')
+
+
+def mode_table(records: Sequence[Record]) -> str:
+    """One group as model variant x mode: median ms per image; the widest
+    min-max range of the row relative to its median; peak MB in eager."""
+    (part, shape, threads), = {(r.part, r.shape, r.threads) for r in records}
+    modes = list(dict.fromkeys(r.mode for r in records))
+    rows = []
+    for name in dict.fromkeys(r.variant for r in records):
+        recs = {r.mode: r for r in records if r.variant == name}
+        spread = max((max(r.times_ms) - min(r.times_ms)) / r.median_ms
+                     for r in recs.values())
+        peak = next((r.peak_mb for r in recs.values() if r.peak_mb), None)
+        rows.append([name] + [f'{recs[m].median_ms / shape[0]:.2f}'
+                              if m in recs else '-' for m in modes]
+                    + [f'{spread:.0%}', '-' if peak is None else f'{peak:.0f}'])
+    return (f'**{part}**, input {_input(shape)}, {threads} thread(s): ms per '
+            f'image, median of {len(records[0].times_ms)} interleaved runs\n\n'
+            + markdown_table(['model', *modes, 'min-max', 'peak MB'], rows))
+
+
+def reference_model(records: Sequence[Record],
+                    reference: Optional[str] = None) -> str:
+    """``reference`` if given, else the first MobileNetV3 model measured,
+    else the first model."""
+    names = list(dict.fromkeys(r.model for r in records))
+    if reference:
+        if reference not in names:
+            raise ValueError(f'reference {reference!r} was not measured; '
+                             f'choose one of {", ".join(names)}')
+        return reference
+    return next((n for n in names if 'mobilenetv3' in n.lower()), names[0])
+
+
+def engine_rows(records: Sequence[Record], reference: str) -> List[list]:
+    """Per group and engine (and the best engine), each model's fastest
+    variant and mode in ms per image, and the reference's time over it
+    (> 1: faster than the reference)."""
+    rows = []
+    for (part, shape, threads), recs in _groups(records).items():
+        for engine in ('pytorch', 'onnxruntime', 'openvino', 'best engine'):
+            def fastest(model: str) -> Optional[Record]:
+                return min((r for r in recs if r.model == model and (
+                    engine in ('best engine', ENGINE[r.mode.split()[0]]))),
+                    key=lambda r: r.median_ms, default=None)
+
+            ref = fastest(reference)
+            for model in dict.fromkeys(r.model for r in recs):
+                best = fastest(model)
+                if ref is None or best is None:
+                    continue
+                variant = best.variant[len(model):].strip() or 'generic'
+                rows.append([part, _input(shape), threads, engine, model,
+                             f'{best.median_ms / shape[0]:.2f} ({variant}, '
+                             f'{best.mode})',
+                             f'{ref.median_ms / best.median_ms:.2f}x'])
+    return rows
+
+
+def engine_table(records: Sequence[Record], reference: str,
+                 device: str) -> str:
+    return (f'**By engine**: each model in the fastest of its variants and '
+            f'the engine\'s modes, ms per image; last, {reference}\'s time '
+            f'over the model\'s (> 1: faster). Device: {device}.\n\n'
+            + markdown_table(['part', 'input', 'threads', 'engine', 'model',
+                              'ms (variant, mode)', f'vs {reference}'],
+                             engine_rows(records, reference)))
+
+
+def device_line(env: dict) -> str:
+    return (f'Device: {env.get("gpu", env["cpu"])} ({env["cpu_capability"]}, '
+            f'{env["cores"]} cores); torch {env["torch"]}, onnxruntime '
+            f'{env.get("onnxruntime", "-")}, openvino '
+            f'{env.get("openvino", "-")}, mmdet {env["mmdet"]}, mmcv '
+            f'{env["mmcv"]}.')
+
+
+def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
+                  modes: Sequence[str], configs: Sequence[str],
+                  layout: Optional[str], out_dir: str, quick: bool = False,
+                  batch: Optional[int] = None, sweep: bool = False,
+                  profile: bool = False, reference: Optional[str] = None,
+                  log: Callable[[str], None] = print) -> str:
+    """Measure, log each group's table as it is done and the table by
+    engine last; save the JSON and a plot under ``out_dir`` and return the
+    JSON's path."""
+    env = environment(device)
+    log(device_line(env))
+    cfg = settings(device, quick, batch)
+    torch.manual_seed(0)
+    by_detector: Dict[str, Dict[str, str]] = {}
+    for config in configs:
+        det, backbone = labels(config)
+        by_detector.setdefault(det, {})[backbone] = config
+    backbones: Dict[str, nn.Module] = {}
+    for det in by_detector.values():
+        for name, config in det.items():
+            if name not in backbones:
+                backbones[name] = build_detector(config).backbone
+    records: List[Record] = []
+    start = time.time()
+
+    def measured(part: str, shape, n: int, measure: Callable) -> None:
+        log(f'\n[{time.time() - start:.0f}s] {part} {tuple(shape)}, {n} '
+            'thread(s)...')
+        recs = measure()
+        records.extend(recs)
+        if any(r.times_ms for r in recs):
+            log('\n' + mode_table([r for r in recs if r.times_ms]))
+
+    for n in threads if device == 'cpu' else [torch.get_num_threads()]:
+        torch.set_num_threads(n)
+        for part in ('backbone', 'throughput'):
+            for s in cfg[part] if part in parts else []:
+                measured(part, s['shape'], n, lambda s=s, part=part:
+                         measure_group(part, backbones, modes,
+                                       torch.randn(*s['shape']), n, device,
+                                       layout, s['warmup'], s['repeats'], log,
+                                       sweep=sweep))
+        for det, det_configs in by_detector.items():
+            if not {'detector', 'train'} & set(parts):
+                break
+            detectors = {b: build_detector(c) for b, c in det_configs.items()}
+            s, t = cfg['detector'][0], cfg['train'][0]
+            if 'detector' in parts:
+                measured(f'{det} inference', s['shape'], n, lambda: (
+                    measure_group(
+                        f'{det} inference', detectors,
+                        [m for m in modes if m in DETECTOR_MODES],
+                        torch.rand(*s['shape']) * 255, n, device, layout,
+                        s['warmup'], s['repeats'], log, call=predict_call)))
+            if 'train' in parts:
+                measured(f'{det} train step', t['shape'], n, lambda: (
+                    measure_training(detectors, torch.rand(*t['shape']) * 255,
+                                     n, device, t['warmup'], t['repeats'],
+                                     f'{det} train step')))
+    os.makedirs(out_dir, exist_ok=True)
+    base = os.path.join(out_dir, f'benchmark_{device}_'
+                        f'{time.strftime("%Y%m%d_%H%M%S")}')
+    if profile:
+        torch.set_num_threads(threads[0])
+        for mode in ('onnxruntime', 'openvino_static', 'channels_last'):
+            for s in cfg['backbone']:
+                x = torch.randn(*s['shape'])
+                profiles = {
+                    name + (DEPLOY if has_ghost(m) else ''): op_profile(
+                        rewritten(m, mode, has_ghost(m), layout, x.shape), x,
+                        mode, trace_dir=base + '_profiles')
+                    for name, m in backbones.items()}
+                log('\n' + profile_table(
+                    profiles, f'where the time goes: ms per image by '
+                    f'operator, {mode}, input {s["shape"]}, {threads[0]} '
+                    'thread(s) (profiled runs are slower than timed ones)'))
+    with open(base + '.json', 'w') as f:
+        json.dump(dict(environment=env, layout=layout or 'default',
+                       quick=quick, reference=reference,
+                       records=[r.summary() for r in records]), f, indent=1)
+    from .visualization import plot_benchmark
+    plot_benchmark(records, base + '.png')
+    log(f'\nwrote {base}.json and {base}.png ({time.time() - start:.0f}s '
+        'in all)\n\n' + engine_table(records, reference_model(
+            records, reference), env.get('gpu', env['cpu'])))
+    return base + '.json'
+
+
+def markdown_report(path: str, reference: Optional[str] = None) -> str:
+    """The tables of a saved run (``docs/benchmark*.json``) as Markdown:
+    each group's model x mode table, then the table by engine."""
+    with open(path) as f:
+        saved = json.load(f)
+    env = saved['environment']
+    records = [Record.from_summary(r) for r in saved['records']]
+    reference = reference_model(records, reference or saved.get('reference'))
+    return '\n\n'.join(
+        [device_line(env)]
+        + [mode_table(recs) for recs in _groups(records).values()]
+        + [engine_table(records, reference, env.get('gpu', env['cpu']))])

@@ -1,5 +1,5 @@
-"""tools/analysis_tools/benchmark.py runs every part and mode for every backbone and
-writes what it promises; no timing is asserted (machines are noisy)."""
+"""tools/analysis_tools/benchmark.py: every part and mode for any configs,
+the tables of a saved run; no timing is asserted (machines are noisy)."""
 import json
 import subprocess
 import sys
@@ -8,75 +8,99 @@ import pytest
 import torch
 
 from ghost_det.analysis.benchmark import (
-    Record,
+    TABLE8,
     engine_rows,
-    family_rows,
-    peak_memory_mb,
-    ratio_rows,
+    labels,
+    mode_table,
+    reference_model,
     variants,
 )
+from ghost_det.analysis.timing import Record, peak_memory_mb
+from ghost_det.models import GhostNet, RepGhostNet
 from tests._demo_helpers import ROOT
 
+REPGHOSTNET = 'configs/repghostnet/retinanet_repghostnet-1.11x_fpn_1x_coco.py'
 
-@pytest.mark.slow  # the tool as a process, every part and mode
-def test_quick_run_measures_every_backbone_and_mode(tmp_path):
+
+@pytest.mark.slow  # the tool as a process: every part and mode but compile
+def test_quick_run_measures_every_config_part_and_mode(tmp_path):
+    modes = ['eager', 'fold', 'channels_last', 'onnxruntime', 'openvino',
+             'openvino_static']
     result = subprocess.run(
         [sys.executable, 'tools/analysis_tools/benchmark.py', '--quick',
-         '--threads', '1',
-         '--modes', 'eager', 'fold', 'channels_last', 'onnxruntime',
-         'openvino', 'openvino_static', '--out-dir', str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True)
+         '--threads', '1', '--modes', *modes, '--out-dir', str(tmp_path),
+         '--configs', *TABLE8, REPGHOSTNET], cwd=ROOT, capture_output=True,
+        text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
-    assert 'environment: python' in out and 'onnxruntime' in out
-    # the ratio table comes last
-    assert out.rindex('speed relative to the baselines') > out.rindex(
-        'train step, input')
-    report = json.loads(next(tmp_path.glob('*.json')).read_text())
+    assert out.startswith('Device: ') and 'onnxruntime 1.' in out
+    # each group's table as measured, the table by engine last
+    assert out.rindex('**By engine**') > out.rindex(
+        '**Faster R-CNN train step**')
+    saved = next(tmp_path.glob('*.json'))
     assert next(tmp_path.glob('*.png')).stat().st_size > 0
-    records = report['records']
+    records = json.loads(saved.read_text())['records']
     assert not [r for r in records if r['error']]
-    backbone = {(r['variant'], r['mode']) for r in records
-                if r['part'] == 'backbone'}
-    for name in ('GhostNet-1.1x', 'GhostNet-1.0x', 'MobileNetV2-1.0x',
-                 'MobileNetV3-L-1.0x'):
-        for mode in ('eager', 'fold', 'channels_last', 'onnxruntime',
-                     'openvino', 'openvino_static'):
-            assert (name, mode) in backbone
-    for mode in ('onnxruntime', 'openvino', 'openvino_static'):
-        for name in ('GhostNet-1.1x', 'RepGhostNet-1.11x', 'GhostNetV2-1.0x',
-                     'GhostNetV3-1.0x'):
-            assert (f'{name} deploy', mode) in backbone
-    detectors = {(r['part'], r['mode']) for r in records}
+    measured = {(r['part'], r['variant'], r['mode']) for r in records}
+    names = ['ghostnet-1.1x', 'mobilenetv3-large-1.0x', 'mobilenetv2-1.0x',
+             'repghostnet-1.11x']
+    for part in ('backbone', 'throughput'):
+        for name in names:
+            for mode in modes:
+                assert (part, name, mode) in measured
+        for name in ('ghostnet-1.1x', 'repghostnet-1.11x'):
+            for mode in modes[1:]:  # deployed wherever rewrites apply
+                assert (part, f'{name} deploy', mode) in measured
+        assert not {m for p, v, m in measured if p == part
+                    and v.startswith('mobilenet') and 'deploy' in v}
     for det in ('RetinaNet', 'Faster R-CNN'):  # end to end in the engines
-        for mode in ('onnxruntime', 'openvino'):
-            assert (f'{det} inference', mode) in detectors
-    parts = {r['part'] for r in records}
-    assert parts == {'backbone', 'throughput', 'RetinaNet inference',
-                     'RetinaNet train step', 'Faster R-CNN inference',
-                     'Faster R-CNN train step'}
+        for mode in ('eager', 'onnxruntime', 'openvino'):
+            assert (f'{det} inference', 'ghostnet-1.1x deploy' if
+                    mode != 'eager' else 'ghostnet-1.1x', mode) in measured
+        assert (f'{det} train step', 'mobilenetv2-1.0x', 'eager') in measured
+    assert ('RetinaNet inference', 'repghostnet-1.11x', 'eager') in measured
+    assert not {v for p, v, m in measured
+                if p == 'Faster R-CNN inference' and 'repghost' in v}
     for r in records:
         assert len(r['times_ms']) == 2 and r['median_ms'] > 0
-        if r['mode'] not in ('onnxruntime', 'openvino', 'openvino_static'):
-            assert r['peak_mb'] > 0
-    # the docs' tables come from the saved JSON
+        assert (r['peak_mb'] is not None) == (r['mode'] in (
+            'eager', 'fold', 'channels_last'))
+    # the saved run gives the same tables again
     report = subprocess.run(
         [sys.executable, 'tools/analysis_tools/benchmark.py', '--report',
-         str(next(tmp_path.glob('*.json')))], cwd=ROOT, capture_output=True,
-        text=True)
+         str(saved)], cwd=ROOT, capture_output=True, text=True)
     assert report.returncode == 0, report.stderr[-2000:]
-    assert '| GhostNet-1.1x deploy | - |' in report.stdout
-    # the ratio table (2 inputs x 7 modes) and the table by engine (2 inputs
-    # x pytorch, onnxruntime, openvino, best engine)
-    ratios, by_engine = report.stdout.split('**By engine**')
-    by_engine, family = by_engine.split('**The Ghost family by engine**')
-    assert ratios.count('| backbone | ') == 14
-    assert by_engine.count('| backbone | ') == 8
-    # 2 inputs x 4 engines x 5 Ghost-family models
-    assert family.count('| backbone | ') == 40
-    assert out.rindex('The Ghost family by engine') > out.rindex(
-        'By engine: the fastest') > out.rindex(
-        'GhostNet-1.1x speed relative to the baselines')
+    live = out[out.index('**By engine**'):].strip()
+    assert report.stdout.strip().endswith(live)
+    # no deploy variant in eager: backbone, throughput, two detectors
+    assert report.stdout.count('| ghostnet-1.1x deploy | - |') == 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('saved', ['benchmark_cpu', 'benchmark_family_cpu',
+                                   'benchmark_family_detectors_cpu'])
+def test_saved_runs_reproduce_the_tables_on_the_pages(saved):
+    report = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/benchmark.py', '--report',
+         f'docs/{saved}.json'], cwd=ROOT, capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr[-2000:]
+    pages = [ROOT / 'docs/deploy_and_benchmark.md',
+             ROOT / 'configs/repghostnet/README.md']
+    quoted = [line for page in pages for line in page.read_text().split(
+        f'<!-- report: docs/{saved}.json -->')[1:]]
+    assert quoted  # every saved run is quoted somewhere
+    for block in quoted:
+        table = block.split('<!-- end -->')[0].strip().splitlines()
+        assert len(table) > 3
+        for line in table:
+            assert line in report.stdout, line
+
+
+def test_config_names_give_detector_and_backbone():
+    assert labels(TABLE8[0]) == ('RetinaNet', 'ghostnet-1.1x')
+    assert labels('x/faster-rcnn_mobilenetv2-1.0x_fpn_1x_coco.py') == (
+        'Faster R-CNN', 'mobilenetv2-1.0x')
+    assert labels('mine.py') == ('mine', 'mine')
 
 
 def test_peak_memory_follows_allocations():
@@ -91,50 +115,50 @@ def test_peak_memory_follows_allocations():
     assert abs(peak_memory_mb(two_live_copies, 'cpu') - 8) < 0.5
 
 
-def rec(variant: str, mode: str, ms: float) -> Record:
-    """A one-repeat backbone record at 224x224, 1 thread."""
-    return Record('backbone', variant, mode, (1, 3, 224, 224), 1, 'cpu',
-                  times_ms=[ms])
+def rec(variant, mode, ms, part='backbone', shape=(1, 3, 224, 224)):
+    return Record(part, variant, mode, shape, 1, 'cpu', times_ms=[ms])
 
 
-def test_ratio_rows_compare_like_with_like():
-    rows = ratio_rows([
-        rec('GhostNet-1.1x', 'eager', 10), rec('GhostNet-1.1x', 'fold', 8),
-        rec('GhostNet-1.1x deploy', 'fold', 5),
-        rec('MobileNetV3-L-1.0x', 'eager', 5),
-        rec('MobileNetV3-L-1.0x', 'fold', 4),
-        rec('MobileNetV2-1.0x', 'eager', 20),
-        rec('MobileNetV2-1.0x', 'fold', 10)])
-    by_mode = {r[3]: r for r in rows}
-    assert by_mode['eager'][5:] == ['0.50x', '2.00x']
-    assert by_mode['fold'][4] == 'GhostNet-1.1x deploy'
-    assert by_mode['fold'][5:] == ['0.80x', '2.00x']
-    assert by_mode['best of each'][5:] == ['0.80x (fold)', '2.00x (fold)']
+def test_engine_rows_take_each_models_fastest_in_the_engine():
+    records = [
+        rec('ghost', 'eager', 10), rec('ghost', 'fold', 8),
+        rec('ghost deploy', 'fold', 5), rec('ghost deploy', 'onnxruntime', 2),
+        rec('v3', 'eager', 5), rec('v3', 'fold', 4), rec('v3', 'onnxruntime', 3),
+        rec('v2', 'fold', 16), rec('v2', 'openvino', 1)]
+    assert reference_model(records) == 'ghost'  # no MobileNetV3 named
+    rows = {(r[3], r[4]): r[5:] for r in engine_rows(records, 'v3')}
+    assert rows[('pytorch', 'ghost')] == ['5.00 (deploy, fold)', '0.80x']
+    assert rows[('pytorch', 'v2')] == ['16.00 (generic, fold)', '0.25x']
+    assert rows[('onnxruntime', 'ghost')] == ['2.00 (deploy, onnxruntime)',
+                                              '1.50x']
+    assert ('onnxruntime', 'v2') not in rows  # not measured there
+    assert ('openvino', 'v2') not in rows  # no reference there
+    assert rows[('best engine', 'v2')] == ['1.00 (generic, openvino)', '3.00x']
+    # a batch's times are per image
+    batch = [rec('a', 'fold', 40, 'throughput', (8, 3, 224, 224)),
+             rec('b', 'fold', 80, 'throughput', (8, 3, 224, 224))]
+    assert engine_rows(batch, 'b')[0][5:] == ['5.00 (generic, fold)', '2.00x']
+    with pytest.raises(ValueError, match='choose one of a, b'):
+        reference_model(batch, 'c')
+    table = mode_table(batch)
+    assert '| a | 5.00 | 0% | - |' in table and 'input 224x224 b8' in table
 
 
-def test_deploy_variant_only_where_generic_rewrites_are():
-    pair = ['GhostNet-1.1x', 'MobileNetV2-1.0x']
-    small, large = (1, 3, 224, 224), (1, 3, 800, 1344)
-    assert variants(pair, 'eager', small) == [
-        ('GhostNet-1.1x', 'GhostNet-1.1x', None),
-        ('MobileNetV2-1.0x', 'MobileNetV2-1.0x', None)]
-    fold = variants(pair, 'fold', small)
-    assert len(fold) == 3  # no deploy variant for the MobileNets
-    # each mode gets the layout its engine's default picks at that input
-    assert fold[-1] == ('GhostNet-1.1x deploy', 'GhostNet-1.1x', 'fold')
-    assert variants(pair, 'channels_last', large)[-1][2] == 'pad1-split'
-    assert variants(pair, 'onnxruntime', small)[-1][2] == 'pad8'
-    assert variants(pair, 'onnxruntime', large)[-1][2] == 'pad16'
-    assert variants(pair, 'openvino_static', large)[-1][2] == 'pad1-split'
-    assert variants(pair, 'fold', small, layout='pad8')[-1][2] == 'pad8'
-    swept = variants(pair, 'fold', small, sweep=True)
-    assert ('GhostNet-1.1x deploy pad16-split', 'GhostNet-1.1x',
-            'pad16-split') in swept and len(swept) == 8
+def test_deploy_variants_only_for_the_ghost_family_outside_eager():
+    models = {'ghost': GhostNet(widen_factor=1.1), 'rep': RepGhostNet(),
+              'plain': torch.nn.Conv2d(3, 8, 3)}
+    assert [v[0] for v in variants(models, 'eager', None, True)] == [
+        'ghost', 'rep', 'plain']
+    fold = variants(models, 'fold', 'pad8', False)
+    assert fold[3:] == [('ghost deploy', 'ghost', True, 'pad8'),
+                        ('rep deploy', 'rep', True, 'pad8')]
+    swept = [v[0] for v in variants(models, 'onnxruntime', None, True)]
+    assert 'ghost deploy pad16-split' in swept
+    assert not [v for v in swept if v.startswith('rep deploy ')]
 
 
 def test_op_profile_names_where_the_time_goes():
-    from ghost_det.analysis.benchmark import op_profile
-    from ghost_det.models import GhostNet
+    from ghost_det.analysis.op_profile import op_profile
     model = GhostNet()
     model.eval()
     x = torch.randn(1, 3, 64, 64)
@@ -146,51 +170,3 @@ def test_op_profile_names_where_the_time_goes():
     eager = op_profile(model, x, 'channels_last', runs=1)
     assert eager['aten::cat'] > 0
     assert sum(eager.values()) > 0
-
-
-def test_engine_rows_take_the_best_mode_of_each_engine():
-    rows = engine_rows([
-        rec('GhostNet-1.1x', 'fold', 8), rec('GhostNet-1.1x deploy', 'fold', 6),
-        rec('GhostNet-1.1x deploy', 'onnxruntime', 4),
-        rec('GhostNet-1.1x deploy', 'openvino_static', 3),
-        rec('MobileNetV3-L-1.0x', 'channels_last', 5),
-        rec('MobileNetV3-L-1.0x', 'onnxruntime', 4),
-        rec('MobileNetV3-L-1.0x', 'openvino', 2),
-        rec('MobileNetV2-1.0x', 'fold', 12),
-        rec('MobileNetV2-1.0x', 'onnxruntime', 8),
-        rec('MobileNetV2-1.0x', 'openvino_static', 6)])
-    by_engine = {r[3]: r for r in rows}
-    assert by_engine['pytorch'][4:] == [
-        '6.00 (deploy, fold)', '5.00 (channels_last)', '12.00 (fold)',
-        '0.83x', '2.00x']
-    assert by_engine['onnxruntime'][-2:] == ['1.00x', '2.00x']
-    assert by_engine['openvino'][-2:] == ['0.67x', '2.00x']
-    assert by_engine['best engine'][4:] == [
-        '3.00 (deploy, openvino_static)', '2.00 (openvino)',
-        '6.00 (openvino_static)', '0.67x', '2.00x']
-
-
-def test_family_rows_compare_each_ghost_model_in_each_engine():
-    rows = family_rows([
-        rec('RepGhostNet-1.11x', 'fold', 9),
-        rec('RepGhostNet-1.11x deploy', 'onnxruntime', 4),
-        rec('GhostNetV3-1.0x deploy', 'onnxruntime', 10),
-        rec('MobileNetV3-L-1.0x', 'fold', 6),
-        rec('MobileNetV3-L-1.0x', 'onnxruntime', 5),
-        rec('MobileNetV2-1.0x', 'fold', 12),
-        rec('MobileNetV2-1.0x', 'onnxruntime', 8)])
-    by = {(r[3], r[4]): r[5:] for r in rows}
-    assert by['pytorch', 'RepGhostNet-1.11x'] == [
-        '9.00 (generic, fold)', '0.67x', '1.33x']
-    assert by['onnxruntime', 'RepGhostNet-1.11x'] == [
-        '4.00 (deploy, onnxruntime)', '1.25x', '2.00x']
-    assert by['best engine', 'GhostNetV3-1.0x'][1:] == ['0.50x', '0.80x']
-    assert ('pytorch', 'GhostNetV3-1.0x') not in by  # not measured there
-
-
-def test_every_ghost_family_model_has_a_deploy_variant():
-    family = ['RepGhostNet-1.11x', 'GhostNetV3-1.0x', 'MobileNetV2-1.0x']
-    got = variants(family, 'onnxruntime', (1, 3, 800, 1344))
-    assert got[-2:] == [
-        ('RepGhostNet-1.11x deploy', 'RepGhostNet-1.11x', 'fold'),
-        ('GhostNetV3-1.0x deploy', 'GhostNetV3-1.0x', 'fold')]

@@ -1,31 +1,28 @@
-"""Speed and memory: GhostNet-1.1x (and 1.0x) and the Ghost family
-(RepGhostNet-1.11x, GhostNetV2-1.0x, GhostNetV3-1.0x) against mmdet's
-MobileNetV2 1.0x and mmpretrain's MobileNetV3-Large 1.0x, in one process and
-one run.
+"""Speed and memory of detector configs' backbones and detectors, in one
+process; by default Table 8's (GhostNet-1.1x, MobileNetV3-Large 1.0x and
+MobileNetV2 1.0x in RetinaNet and Faster R-CNN).
 
-    python tools/analysis_tools/benchmark.py [--threads 1 all]
-        [--device cpu|cuda] [--parts backbone throughput detector train]
-        [--modes ...] [--quick] [--sweep] [--profile]
+    python tools/analysis_tools/benchmark.py [--configs A.py B.py ...]
+        [--threads 1 all] [--device cpu|cuda] [--modes ...]
+        [--parts backbone throughput detector train] [--reference NAME]
+        [--layout L] [--sweep] [--profile] [--quick]
     python tools/analysis_tools/benchmark.py --report RUN.json
 
 Parts: backbone latency at batch 1 (224x224 and 800x1344), backbone
-throughput at a larger batch (224x224), whole-detector inference per image
-at 800x1333 with post-processing (RetinaNet and Faster R-CNN of the Table 8
-configs), and the detectors' training step (forward, backward, SGD) at
-batch 2. Modes, each applied to all backbones alike: eager, fold (BatchNorm
-folded), channels_last (folded too), compile (folded, torch.compile with
-inductor freezing; CUDA graphs on GPU), onnxruntime, openvino (dynamic
-shapes) and openvino_static (compiled for the input's shape); detectors run
-end to end in the engines (post-processing in the graph). GhostNet's own
-exact rewrite (ghost_det.deploy, the layout GhostNet.switch_to_deploy picks
-for the mode's engine and input) is the variant "GhostNet-1.1x deploy"; the
-other Ghost-family models' deploy variants are their switch_to_deploy()
-(re-parameterised: RepGhostNet, GhostNetV3; BatchNorm folded: GhostNetV2).
-Every model has random weights, and the
-MobileNets do not run the last conv that no output uses. Writes JSON, a
-plot (and with --profile ONNX Runtime's traces) under --out-dir; prints the
-ratio table, the table by engine and the Ghost family's table by engine
-last.
+throughput at a larger batch (224x224), whole-detector inference at
+800x1333 with post-processing, and the detectors' training step (forward,
+backward, SGD) at batch 2. Modes, each given to every model alike: eager,
+fold (BatchNorm folded), channels_last (folded too), compile (folded,
+torch.compile with inductor freezing; CUDA graphs on GPU), onnxruntime,
+openvino (dynamic shapes) and openvino_static (compiled for the input's
+shape); detectors run end to end in the engines (post-processing in the
+graph). A Ghost-family backbone's deployed form (its switch_to_deploy(), and
+GhostNet's channel layout for the engine) is the variant "<model> deploy".
+Models have random weights; layers no output uses are not run. Models are
+named after their configs (retinanet_ghostnet-1.1x_fpn_1x_coco.py:
+ghostnet-1.1x). Prints each group's table as it is measured and the table
+by engine, with ratios to --reference (default: the MobileNetV3), last;
+writes JSON and a plot under --out-dir.
 """
 import argparse
 import os
@@ -35,14 +32,10 @@ import torch
 
 import ghost_det  # noqa: F401  (registers GhostNet)
 from ghost_det.analysis.benchmark import (
-    BACKBONES,
-    BASELINES,
     EXPORTED,
-    MAIN,
     MODES,
-)
-from ghost_det.analysis.benchmark_report import (
     PARTS,
+    TABLE8,
     markdown_report,
     run_benchmark,
 )
@@ -50,9 +43,13 @@ from ghost_det.analysis.benchmark_report import (
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description='GhostNet vs MobileNetV2/V3 speed and memory',
+        description=__doc__.split('\n\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split('\n\n', 1)[1])
+    parser.add_argument('--configs', nargs='+', default=list(TABLE8),
+                        help='detector configs (default: Table 8\'s six)')
+    parser.add_argument('--reference', help='model the ratios compare with '
+                        '(default: the MobileNetV3)')
     parser.add_argument('--device', choices=['cpu', 'cuda'],
                         default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--threads', nargs='+', default=['1', 'all'],
@@ -61,26 +58,21 @@ def parse_args() -> argparse.Namespace:
                         choices=list(PARTS))
     parser.add_argument('--modes', nargs='+', default=list(MODES),
                         choices=list(MODES))
-    parser.add_argument('--backbones', nargs='+', default=list(BACKBONES),
-                        choices=list(BACKBONES))
-    parser.add_argument('--layout', default=None,
-                        help='GhostNet deploy layout (fold, pad<N>, '
-                        'pad<N>-split; default: the engine\'s fastest)')
-    parser.add_argument('--batch', type=int, default=None,
+    parser.add_argument('--layout', help='GhostNet deploy layout (fold, '
+                        'pad<N>, pad<N>-split; default: the engine\'s fastest)')
+    parser.add_argument('--batch', type=int,
                         help='throughput batch (default 16 CPU, 64 CUDA)')
     parser.add_argument('--sweep', action='store_true',
-                        help='also GhostNet-1.1x deploy in every layout '
-                        '(fold, pad8, pad16, pad1-split, pad16-split)')
+                        help='also every GhostNet deploy layout (fold, pad8, '
+                        'pad16, pad1-split, pad16-split)')
     parser.add_argument('--profile', action='store_true',
-                        help='also print where the time goes, per operator '
-                        'type, for GhostNet-1.1x deploy and the baselines '
-                        '(backbone, batch 1, onnxruntime, openvino_static '
+                        help='also where the time goes, per operator type '
+                        '(backbones at batch 1; onnxruntime, openvino_static '
                         'and channels_last)')
     parser.add_argument('--quick', action='store_true',
                         help='small inputs, 2 repeats: checks the tool runs')
     parser.add_argument('--report', metavar='JSON',
-                        help='print the Markdown tables of a saved run and '
-                        'exit')
+                        help='print the tables of a saved run and exit')
     parser.add_argument('--out-dir', default='work_dirs/benchmark')
     return parser.parse_args()
 
@@ -88,14 +80,14 @@ def parse_args() -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
     if args.report:
-        print(markdown_report(args.report))
+        print(markdown_report(args.report, args.reference))
         return 0
     if args.device == 'cuda' and not torch.cuda.is_available():
         raise SystemExit('error: --device cuda but torch sees no GPU')
-    if MAIN not in args.backbones or not set(BASELINES) <= set(
-            args.backbones):
-        raise SystemExit(f'error: --backbones must include {MAIN} and '
-                         f'{", ".join(BASELINES)} (the ratio table)')
+    missing = [c for c in args.configs if not os.path.isfile(c)]
+    if missing:
+        raise SystemExit(f'error: config file(s) not found: '
+                         f'{", ".join(missing)}')
     modes = args.modes
     if args.device == 'cuda' and set(EXPORTED) & set(modes):
         print('note: ONNX Runtime and OpenVINO run on the CPU (CPU builds '
@@ -103,9 +95,10 @@ def main() -> int:
         modes = [m for m in modes if m not in EXPORTED]
     cores = os.cpu_count() or 1
     threads = sorted({cores if t == 'all' else int(t) for t in args.threads})
-    run_benchmark(args.device, threads, args.parts, modes, args.backbones,
+    run_benchmark(args.device, threads, args.parts, modes, args.configs,
                   args.layout, args.out_dir, quick=args.quick,
                   batch=args.batch, sweep=args.sweep, profile=args.profile,
+                  reference=args.reference,
                   log=lambda text: print(text, flush=True))
     return 0
 

@@ -1,0 +1,93 @@
+"""Where the time goes: milliseconds per run by operator type, from each
+engine's own profiler (ONNX Runtime's trace, OpenVINO's per-layer counters,
+torch's profiler)."""
+import json
+import os
+import shutil
+import tempfile
+from typing import Dict, Optional
+
+import torch
+import torch.nn as nn
+
+from ..utils.markdown import markdown_table
+
+
+def op_profile(model: nn.Module, example: torch.Tensor, mode: str,
+               runs: int = 3,
+               trace_dir: Optional[str] = None) -> Dict[str, float]:
+    """Milliseconds per run by operator type: ONNX Runtime's own profiler
+    for ``onnxruntime`` (``model`` exported as is; its trace is kept in
+    ``trace_dir`` when given, never in the working directory), OpenVINO's
+    per-layer counters (layer type and the kernel it ran) for the OpenVINO
+    modes, torch's otherwise."""
+    if mode in ('openvino', 'openvino_static'):
+        from ..deploy.onnx_export import export_onnx
+        from ..deploy.openvino_runtime import openvino_model
+        with tempfile.TemporaryDirectory() as workdir:
+            path = os.path.join(workdir, 'model.onnx')
+            export_onnx(model, path, tuple(example.shape))
+            session = openvino_model(
+                path, torch.get_num_threads(), tuple(example.shape) if (
+                    mode == 'openvino_static') else None, perf_count=True)
+            totals = {}
+            for _ in range(runs + 1):
+                session.run(None, {'input': example.numpy()}, copy=False)
+                for op, ms in session.profile().items():
+                    totals[op] = totals.get(op, 0.) + ms
+        return {k: v / (runs + 1) for k, v in totals.items()}
+    if mode == 'onnxruntime':
+        import onnxruntime as ort
+
+        from ..deploy.onnx_export import export_onnx
+        with tempfile.TemporaryDirectory() as workdir:
+            path = os.path.join(workdir, 'model.onnx')
+            export_onnx(model, path, tuple(example.shape))
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = torch.get_num_threads()
+            opts.inter_op_num_threads = 1
+            opts.log_severity_level = 3
+            opts.enable_profiling = True
+            opts.profile_file_prefix = os.path.join(workdir, 'ort')
+            session = ort.InferenceSession(
+                path, opts, providers=['CPUExecutionProvider'])
+            feed = {'input': example.numpy()}
+            session.run(None, feed)
+            for _ in range(runs):
+                session.run(None, feed)
+            trace = session.end_profiling()
+            with open(trace) as f:
+                events = json.load(f)
+            if trace_dir:
+                os.makedirs(trace_dir, exist_ok=True)
+                shutil.move(trace, os.path.join(trace_dir,
+                                                os.path.basename(trace)))
+        totals: Dict[str, float] = {}
+        for e in events:
+            if e.get('cat') == 'Node' and e['name'].endswith('_kernel_time'):
+                op = e['args']['op_name']
+                totals[op] = totals.get(op, 0.0) + e['dur'] / 1e3
+        return {k: v / (runs + 1) for k, v in totals.items()}
+    from torch.profiler import ProfilerActivity, profile
+    x = example.to(memory_format=torch.channels_last) if (
+        mode == 'channels_last') else example
+    with torch.inference_mode():
+        model(x)
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(runs):
+                model(x)
+    return {e.key: e.self_cpu_time_total / 1e3 / runs
+            for e in prof.key_averages() if e.self_cpu_time_total > 0}
+
+
+def profile_table(profiles: Dict[str, Dict[str, float]], title: str,
+                  top: int = 12) -> str:
+    """``profiles`` (model -> op -> ms) as one Markdown table: the ``top``
+    operators by their largest time, then the totals."""
+    ops = sorted({op for p in profiles.values() for op in p},
+                 key=lambda op: -max(p.get(op, 0) for p in profiles.values()))
+    rows = [[op] + [f'{p.get(op, 0):.2f}' for p in profiles.values()]
+            for op in ops[:top]]
+    rows.append(['total'] + [f'{sum(p.values()):.2f}'
+                             for p in profiles.values()])
+    return f'{title}\n\n' + markdown_table(['operator', *profiles], rows)
