@@ -13,12 +13,14 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
-from ghost_det.deploy.engine_detector import BACKENDS, test_input_size
 from ghost_det.utils.distributed import (
     close_process_group,
     use_cpu_processes_without_gpus,
 )
 from ghost_det.utils.mmpretrain_compat import read_config
+
+# ghost_det.deploy.engine_detector.BACKENDS (not imported unless used)
+BACKENDS = ('pytorch', 'onnxruntime', 'openvino')
 
 
 def parse_args() -> argparse.Namespace:
@@ -67,7 +69,8 @@ def main() -> None:
     if args.show_dir:
         vis = cfg.default_hooks.visualization
         vis.draw, vis.test_out_dir = True, args.show_dir
-    if args.deploy or args.backend:
+    if args.deploy or args.backend:  # the deploy code loads only here
+        from ghost_det.deploy.engine_detector import test_input_size
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(
             type='DeployHook', backend=args.backend or 'pytorch',
             layout=args.layout, input_size=test_input_size(cfg))]

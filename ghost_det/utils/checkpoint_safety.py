@@ -92,7 +92,16 @@ def mmengine_checkpoint_globals() -> List:
 
 
 def allow_mmengine_checkpoints() -> None:
-    """Register mmengine's checkpoint types with torch's safe loader."""
+    """Register mmengine's checkpoint types with torch's safe loader, for
+    the whole process (``import ghost_det`` calls it; loading needs it).
+
+    What changes in the process: torch's global safe-globals list gains the
+    entries of :func:`mmengine_checkpoint_globals` (the numpy types, the
+    guarded ``HistoryBuffer`` and the guarded ``getattr``), so every
+    ``torch.load(..., weights_only=True)`` in the process, ours or not,
+    accepts those names. Nothing else: ``weights_only`` stays on, every
+    other global is still refused, no mmengine or torch function is
+    patched, and calling it again adds nothing new."""
     add = getattr(torch.serialization, 'add_safe_globals', None)
     if add is not None:  # torch < 2.4 loads everything anyway
         add(mmengine_checkpoint_globals())
