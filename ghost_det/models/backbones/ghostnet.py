@@ -212,6 +212,12 @@ class GhostNet(BaseModule):
         if not pretrained:
             super().init_weights()
             return
+        if self.deploy:
+            raise ValueError(
+                f'{type(self).__name__}(deploy=True) is the deployed form, '
+                f'which Pretrained (training-form weights) cannot fill: set '
+                f'init_cfg=None and load a deployed checkpoint (load_from, '
+                f'or the checkpoint given to tools/test.py)')
         cfg = pretrained[-1]
         load_pretrained_backbone(
             self, cfg['checkpoint'], prefix=cfg.get('prefix'),

@@ -55,3 +55,10 @@ def test_a_deploy_true_config_reloads_a_deployed_detector(tmp_path):
     assert len(got) == len(expected) == 5
     for a, b in zip(got, expected):
         assert_close_relative(a, b)
+
+
+def test_pretrained_init_of_the_deployed_form_says_what_to_do():
+    model = models.GhostNet(deploy=True, init_cfg=dict(
+        type='Pretrained', checkpoint='ghostnet.pth'))
+    with pytest.raises(ValueError, match='set init_cfg=None'):
+        model.init_weights()
