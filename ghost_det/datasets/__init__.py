@@ -1,3 +1,9 @@
+from .synthetic_cls import (
+    CLS_CLASSES,
+    SyntheticClsConfig,
+    ensure_synthetic_cls,
+    make_synthetic_cls,
+)
 from .synthetic_coco import (
     CLASSES,
     DETECTION_SCALE,
@@ -6,12 +12,6 @@ from .synthetic_coco import (
     ensure_synthetic_coco,
     make_image,
     make_synthetic_coco,
-)
-from .synthetic_cls import (
-    CLS_CLASSES,
-    SyntheticClsConfig,
-    ensure_synthetic_cls,
-    make_synthetic_cls,
 )
 
 __all__ = ['CLASSES', 'CLS_CLASSES', 'DETECTION_SCALE', 'SyntheticClsConfig',
