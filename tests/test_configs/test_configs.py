@@ -179,6 +179,44 @@ def test_comparison_configs_differ_in_backbone_and_fpn_in_channels_only(
         assert cfg.model.neck.in_channels == coco.model.neck.in_channels
 
 
+@pytest.mark.parametrize('framework', ['retinanet', 'faster-rcnn'])
+def test_pretrained_demo_configs_are_the_demo_with_table8_settings(
+        framework):
+    """tools/demo.py --pretrain, stage 2: each backbone's demo config with
+    the COCO Table 8 config's optimiser, schedule, lr scaling and frozen
+    BatchNorm, the backbone from its own stage-1 checkpoint; nothing else
+    changes, and the three differ in backbone and FPN in_channels only."""
+    names = ('ghostnet-1.1x', 'mobilenetv2-1.0x', 'mobilenetv3-large-1.0x')
+    schedule = ('optim_wrapper', 'param_scheduler', 'auto_scale_lr')
+    pretrained = [load(f'configs/demo/{framework}_{b}_fpn_demo-pretrained.py')
+                  for b in names]
+    for name, cfg, scratch, coco in zip(
+            names, pretrained, map(load, DEMO_COMPARISON[framework]),
+            map(load, TABLE8[framework])):
+        changed, same = cfg.to_dict(), scratch.to_dict()
+        for d in (changed, same):
+            d.pop('filename', None)
+            backbone = d['model'].pop('backbone')
+            for key in schedule:
+                d.pop(key)
+        assert changed == same
+        for key in schedule:
+            assert without_scope_prefix(cfg[key]) == without_scope_prefix(
+                coco[key]), key
+        backbone = copy.deepcopy(cfg.model.backbone)
+        assert backbone.pop('init_cfg') == dict(
+            type='Pretrained', prefix='backbone.', checkpoint=(
+                f'work_dirs/demo_pretrained/pretrain/{name}/epoch_30.pth'))
+        assert backbone.pop('norm_eval') is coco.model.backbone.norm_eval
+        reference = copy.deepcopy(scratch.model.backbone)
+        reference.pop('init_cfg'), reference.pop('norm_eval')
+        assert backbone == reference
+    ghost, *baselines = map(without_backbone_and_neck_channels, pretrained)
+    for baseline in baselines:
+        assert baseline.pop('find_unused_parameters') is True
+        assert baseline == ghost
+
+
 @pytest.mark.parametrize('framework', sorted(DETECTION_SCALE))
 def test_detection_scale_configs_are_the_coco_configs_on_other_data(
         framework):

@@ -1,0 +1,20 @@
+# The pretrained demo comparison, stage 2: the GhostNet config
+# (./faster-rcnn_ghostnet-1.1x_fpn_demo-pretrained.py) with
+# MobileNetV2 1.0x in its place, the backbone of
+# ../baselines/faster-rcnn_mobilenetv2-1.0x_fpn_1x_coco.py, initialised from
+# its own stage 1 (./pretrain/mobilenetv2-1.0x_synthetic-cls.py). Only the
+# backbone, the FPN in_channels and find_unused_parameters differ.
+_base_ = [
+    './faster-rcnn_ghostnet-1.1x_fpn_demo-pretrained.py',
+    '../_base_/mobilenet_backbones.py'
+]
+
+model = dict(
+    backbone=dict(
+        _base_.mobilenetv2_1x.backbone,
+        init_cfg=dict(
+            type='Pretrained',
+            checkpoint='work_dirs/demo_pretrained/pretrain/mobilenetv2-1.0x/'
+            'epoch_30.pth',
+            prefix='backbone.')),
+    neck=_base_.mobilenetv2_1x.neck)
