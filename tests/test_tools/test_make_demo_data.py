@@ -40,3 +40,15 @@ def test_bad_options(tmp_path):
         result = make(*args, '--out', tmp_path)
         assert result.returncode == 2 and message in result.stderr
     assert not (tmp_path / 'annotations').exists()
+
+
+def test_pretraining_crops(tmp_path):
+    args = ['--scale', 'pretrain', '--train', 2, '--val', 1, '--out',
+            tmp_path]
+    result = make(*args)
+    assert result.returncode == 0, result.stderr
+    for split, per_class in (('train', 2), ('val', 1)):
+        folders = sorted((tmp_path / split).iterdir())
+        assert len(folders) == 40
+        assert all(len(list(f.glob('*.png'))) == per_class for f in folders)
+    assert 'already holds this dataset' in make(*args).stdout

@@ -2,6 +2,11 @@
 
     python tools/misc/make_demo_data.py [--out data/synthetic_coco] [--train 600]
     python tools/misc/make_demo_data.py --scale detection   # the CUDA comparison's
+    python tools/misc/make_demo_data.py --scale pretrain    # classification crops
+
+--scale pretrain makes the pretraining stage's classification crops
+(configs/demo/pretrain/) in data/synthetic_cls; there --train and --val
+count crops per class (default 60 / 15).
 
 Deterministic: the same options give the same images and annotations (for
 any --workers). Nothing is regenerated when the folder already holds the
@@ -16,7 +21,9 @@ from pathlib import Path
 
 from ghost_det.datasets import (
     DETECTION_SCALE,
+    SyntheticClsConfig,
     SyntheticCocoConfig,
+    ensure_synthetic_cls,
     ensure_synthetic_coco,
 )
 
@@ -25,6 +32,8 @@ SCALES = {
     'demo': (SyntheticCocoConfig(), Path('data/synthetic_coco')),
     # tools/demo.py --scale detection: 20 classes, around 1333x800
     'detection': (DETECTION_SCALE, Path('data/synthetic_shapes20')),
+    # the pretraining stage: 40 classes of 64-96 px crops
+    'pretrain': (SyntheticClsConfig(), Path('data/synthetic_cls')),
 }
 
 
@@ -45,6 +54,19 @@ def main() -> int:
                         help='regenerate even if the data is there')
     args = parser.parse_args()
     cfg, out = SCALES[args.scale]
+    out = args.out or out
+    if args.scale == 'pretrain':
+        cfg = dataclasses.replace(
+            cfg, seed=args.seed,
+            train_per_class=cfg.train_per_class if args.train is None
+            else args.train,
+            val_per_class=cfg.val_per_class if args.val is None else args.val)
+        if cfg.train_per_class < 1 or cfg.val_per_class < 1:
+            parser.error('--train and --val must be at least 1')
+        if not ensure_synthetic_cls(out, cfg, args.force):
+            print(f'{out} already holds this dataset (use --force to remake '
+                  'it)')
+        return 0
     cfg = dataclasses.replace(
         cfg, seed=args.seed,
         num_train=cfg.num_train if args.train is None else args.train,
@@ -53,7 +75,6 @@ def main() -> int:
         parser.error('--train and --val must be at least 1')
     if args.workers < 1:
         parser.error(f'--workers must be at least 1, got {args.workers}')
-    out = args.out or out
     if not ensure_synthetic_coco(out, cfg, args.force, args.workers):
         print(f'{out} already holds this dataset (use --force to remake it)')
     return 0
