@@ -101,7 +101,6 @@ def plot_table8(rows: List[Dict], out: Path) -> None:
 
 def plot_benchmark(records: List, path: str) -> None:
     """Backbone medians per mode, one panel per input size and threads."""
-    from .benchmark import MODES
     plt = _pyplot()
     groups = {}
     for r in records:
@@ -112,7 +111,7 @@ def plot_benchmark(records: List, path: str) -> None:
     fig, axes = plt.subplots(1, len(groups), figsize=(6 * len(groups), 4.5),
                              squeeze=False)
     for ax, ((shape, threads), recs) in zip(axes[0], groups.items()):
-        modes = [m for m in MODES if any(r.mode == m for r in recs)]
+        modes = list(dict.fromkeys(r.mode for r in recs))  # run order
         names = list(dict.fromkeys(r.variant for r in recs))
         width = 0.8 / len(names)
         for i, name in enumerate(names):
