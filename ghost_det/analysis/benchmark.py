@@ -22,14 +22,13 @@ import torch
 import torch.nn as nn
 
 from ..deploy import (
-    GhostLayout,
     can_relayout,
-    default_layout,
     deploy_model,
     drop_unused_layers,
     fold_norms,
     relayout,
 )
+from ..deploy.ghostnet import resolve_layout
 from ..models import GhostNet
 from ..utils.env import environment
 from ..utils.markdown import markdown_table
@@ -115,9 +114,8 @@ def rewritten(model: nn.Module, mode: str, deploy: bool,
     if deploy and hasattr(model, 'extract_feat'):
         deploy_model(model, ENGINE[mode], layout, shape[-2:])
     elif deploy:
-        relayout(model, GhostLayout.parse(layout) if layout else (
-            default_layout(ENGINE[mode], shape[-2:]) if can_relayout(model)
-            else GhostLayout()), gather_outputs=False)
+        relayout(model, resolve_layout(model, ENGINE[mode], layout,
+                                       shape[-2:]), gather_outputs=False)
     if mode == 'channels_last':
         model.to(memory_format=torch.channels_last)
     return model

@@ -146,15 +146,9 @@ def resolve_layout(model: nn.Module, engine: str = 'pytorch',
     """The layout ``model`` deploys with: ``layout`` when named, else the
     engine's default (:func:`default_layout`) where the network can be
     relaid (:func:`can_relayout`) and ``fold`` where it cannot (naming
-    another layout for it is a ValueError)."""
+    another layout for it, :func:`relayout` refuses)."""
     if layout is not None:
-        chosen = GhostLayout.parse(layout)
-        if chosen.relaid and not can_relayout(model):
-            raise ValueError(
-                f'layout {chosen.name} applies to GhostNet\'s own '
-                f'bottlenecks only; {type(model).__name__} deploys with '
-                f'layout fold (its switch_to_deploy())')
-        return chosen
+        return GhostLayout.parse(layout)
     chosen = default_layout(engine, input_size)
     return chosen if can_relayout(model) else GhostLayout()
 
