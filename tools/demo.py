@@ -7,6 +7,8 @@ predictions on validation images.
     python tools/demo.py --compare            # + MobileNetV2 / V3 backbones
     python tools/demo.py --compare --seeds 3  # each model 3 times: mean, std
     python tools/demo.py --compare --detectors faster-rcnn
+    python tools/demo.py --compare --pretrain # + pretrained, as the paper
+    python tools/demo.py --compare --pretrain imagenet   # ImageNet weights
     python tools/demo.py --backbones ghostnet-1.1x mobilenetv2-1.0x \
         mobilenetv3-large-1.0x repghostnet-1.11x   # + a Ghost-family model
     python tools/demo.py --scale detection    # on a CUDA machine: hours
@@ -18,6 +20,13 @@ the backbone and the FPN in_channels differ) and lays the results out as
 the paper's Table 8 (ghost_det/analysis/table8.py). A killed run picks up where it
 stopped when started again: finished models are not trained again, the
 interrupted one resumes from its last checkpoint.
+
+--pretrain adds the paper's protocol beside the from-scratch runs: stage 1
+trains each backbone's classifier on synthetic crops of 40 shape and texture
+classes (configs/demo/pretrain/, data/synthetic_cls/), stage 2 fine-tunes
+the detector from it with Table 8's settings (configs/demo/*_demo-pretrained
+.py: SGD, warm-up and steps, BatchNorm frozen). --pretrain imagenet starts
+stage 2 from the COCO configs' ImageNet weights instead (downloaded).
 
 --scale detection is the same comparison at detection scale, for a CUDA
 machine: all six Table 8 detectors (configs/detection_scale/: the COCO
@@ -37,6 +46,7 @@ from mmengine.config import DictAction
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
 from ghost_det.apis import demo
 from ghost_det.datasets import ensure_synthetic_coco
+from ghost_det.datasets.synthetic_cls import ensure_synthetic_cls
 from ghost_det.utils.env import device_name
 from ghost_det.utils.reproducibility import pin_threads_and_cublas
 
@@ -60,6 +70,17 @@ def main() -> int:
                         'with --compare the three Table 8 ones); the Ghost '
                         'family (repghostnet-1.11x, ghostnetv2-1.0x, '
                         'ghostnetv3-1.0x) is in the CPU demo only')
+    parser.add_argument('--pretrain', nargs='?', const='synthetic',
+                        choices=['synthetic', 'imagenet'],
+                        help='also fine-tune from a pretrained backbone: '
+                        'stage 1 on synthetic crops (default) or ImageNet')
+    parser.add_argument('--pretrain-data-root', type=Path,
+                        default=demo.PRETRAIN['data_root'],
+                        help='the synthetic crops of stage 1, made there if '
+                        'missing (default: %(default)s)')
+    parser.add_argument('--pretrain-cfg-options', nargs='+',
+                        action=DictAction, default={},
+                        help='override settings of stage 1, key=value')
     parser.add_argument('--seeds', type=int, default=1,
                         help='train each model this many times (seeds 0..N-1)')
     parser.add_argument('--work-dir', type=Path,
@@ -95,10 +116,15 @@ def main() -> int:
             demo.FAMILY):
         parser.error('--scale detection has the three Table 8 backbones '
                      f'only ({", ".join(demo.BACKBONES)})')
+    if args.pretrain and (args.scale == 'detection' or set(
+            args.backbones or ()) - set(demo.BACKBONES)):
+        parser.error('--pretrain has configs for the CPU demo\'s three '
+                     f'Table 8 backbones ({", ".join(demo.BACKBONES)})')
     detectors = args.detectors or scale['detectors']
     work_dir = args.work_dir or scale['work_dir']
     runs = demo.plan(detectors, args.compare, args.seeds, args.scale,
-                     args.backbones)
+                     args.backbones, ['scratch'] + (
+                         [args.pretrain] if args.pretrain else []))
     start = time.time()
     # the default dataset is (re)made as needed; another root is used as it
     # is when it holds a dataset
@@ -107,15 +133,31 @@ def main() -> int:
             data_root / 'annotations/instances_train.json').is_file():
         ensure_synthetic_coco(data_root, scale['data'],
                               workers=os.cpu_count() or 1)
+    if args.pretrain == 'synthetic' and (
+            args.pretrain_data_root == demo.PRETRAIN['data_root']
+            or not (args.pretrain_data_root / 'train').is_dir()):
+        ensure_synthetic_cls(args.pretrain_data_root, demo.PRETRAIN['data'])
     if args.deterministic:
         pin_threads_and_cublas()
     print(f'[demo] device: {device_name()}', flush=True)
+    stage1 = {}
+    if args.pretrain == 'synthetic':
+        backbones = list(dict.fromkeys(r['backbone'] for r in runs))
+        for i, backbone in enumerate(backbones, 1):
+            print(f'\n[demo] stage 1, {i}/{len(backbones)}: {backbone} '
+                  'classifies synthetic crops', flush=True)
+            stage1[backbone] = demo.pretrain(
+                backbone, work_dir, args.pretrain_data_root,
+                args.pretrain_cfg_options)
+        for run in runs:
+            run['checkpoint'] = stage1[run['backbone']]['checkpoint']
     rows, fresh_s, fresh = [], 0.0, 0
     for i, run in enumerate(runs, 1):
         eta = (f', about {fresh_s / fresh * (len(runs) - i + 1) / 60:.0f} min '
                'left' if fresh else '')
         print(f"\n[demo] model {i}/{len(runs)}: {run['detector']} with "
-              f"{run['backbone']}, seed {run['seed']}{eta}", flush=True)
+              f"{run['backbone']} ({demo.INITS[run['init']]}), seed "
+              f"{run['seed']}{eta}", flush=True)
         t0 = time.time()
         try:
             rows.append(demo.train_and_evaluate(
@@ -124,6 +166,9 @@ def main() -> int:
             raise SystemExit(f'error: {err}')
         if time.time() - t0 > 5:  # trained here, not read back
             fresh_s, fresh = fresh_s + time.time() - t0, fresh + 1
+    if stage1:
+        print('\nStage 1, synthetic crops val split:')
+        print(demo.write_pretrain_results(list(stage1.values()), work_dir))
     table = demo.write_results(rows, work_dir)
     print('\nSynthetic shapes val split, COCO bbox metrics (pycocotools):')
     print(table)

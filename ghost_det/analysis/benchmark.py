@@ -1,14 +1,12 @@
-"""Speed and memory of detector configs, their backbones and detectors, in
-one process; by default Table 8's: GhostNet-1.1x, MobileNetV3-Large 1.0x
-and MobileNetV2 1.0x in RetinaNet and Faster R-CNN.
+"""Speed and memory of detector configs' backbones and detectors in one
+process; by default Table 8's six (GhostNet-1.1x, MobileNetV3-Large 1.0x and
+MobileNetV2 1.0x in RetinaNet and Faster R-CNN).
 
-Every generic acceleration (layers no output uses dropped, BatchNorm
-folded, channels_last, ``torch.compile``, ONNX Runtime, OpenVINO) is given
-to every model alike. A Ghost-family backbone's own deployed form
-(:func:`~ghost_det.deploy.deploy_model`: its ``switch_to_deploy()``, and
-for GhostNet the channel layout measured fastest on the engine) is the
-extra variant ``<model> deploy``. Calls are interleaved
-(:mod:`~ghost_det.analysis.timing`).
+Every generic acceleration (unused layers dropped, BatchNorm folded,
+channels_last, ONNX Runtime, OpenVINO) is given to every
+model alike; a Ghost-family backbone's deployed form
+(:func:`~ghost_det.deploy.deploy_model`) is the extra variant ``<model>
+deploy``. Calls are interleaved (:mod:`~ghost_det.analysis.timing`).
 """
 import copy
 import json
@@ -21,14 +19,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
-from ..deploy import (
-    can_relayout,
-    deploy_model,
-    drop_unused_layers,
-    fold_norms,
-    relayout,
-)
-from ..deploy.ghostnet import resolve_layout
+from ..deploy import can_relayout, deploy_model, drop_unused_layers, fold_norms
+from ..deploy.ghostnet import relayout, resolve_layout
 from ..models import GhostNet
 from ..utils.env import environment
 from ..utils.markdown import markdown_table
@@ -43,57 +35,38 @@ TABLE8 = tuple(
                          ('baselines', 'mobilenetv3-large-1.0x'),
                          ('baselines', 'mobilenetv2-1.0x')))
 DETECTOR_NAMES = {'retinanet': 'RetinaNet', 'faster-rcnn': 'Faster R-CNN'}
-PARTS = ('backbone', 'throughput', 'detector', 'train')
 ENGINE = {'eager': 'pytorch', 'fold': 'pytorch', 'channels_last': 'pytorch',
-          'compile': 'pytorch', 'onnxruntime': 'onnxruntime',
-          'openvino': 'openvino', 'openvino_static': 'openvino'}
+          'onnxruntime': 'onnxruntime', 'openvino': 'openvino',
+          'openvino_static': 'openvino'}
 MODES = tuple(ENGINE)
 EXPORTED = ('onnxruntime', 'openvino', 'openvino_static')
-DETECTOR_MODES = ('eager', 'fold', 'channels_last', 'onnxruntime', 'openvino')
 SWEEP = ('fold', 'pad8', 'pad16', 'pad1-split', 'pad16-split')
+# part: ((H, W, warm-up, repeats), ...); detectors run end to end, batch 1
+PARTS = {'backbone': ((224, 224, 5, 30), (800, 1344, 2, 10)),
+         'detector': ((800, 1333, 1, 5), )}
+QUICK = {'backbone': ((64, 64, 1, 2), ), 'detector': ((64, 96, 1, 2), )}
 
 
 def labels(config: str) -> Tuple[str, str]:
     """(detector, backbone) of an mmdet-style config name:
     ``retinanet_ghostnet-1.1x_fpn_1x_coco.py`` gives ``('RetinaNet',
     'ghostnet-1.1x')``; a name without ``_`` is both."""
-    stem = Path(config).stem
-    det, sep, rest = stem.partition('_')
+    det, sep, rest = Path(config).stem.partition('_')
     if not sep:
-        return stem, stem
+        return det, det
     return DETECTOR_NAMES.get(det, det), rest.split('_fpn')[0]
 
 
 def build_detector(config: str) -> nn.Module:
-    """The config's detector with random weights (mmdet's
-    ``init_detector``: no download), keeping every candidate box (score_thr
-    0) so that NMS works as on a trained model."""
+    """The config's detector with random weights (mmdet's ``init_detector``),
+    keeping every candidate box (score_thr 0) so that NMS works as on a
+    trained model."""
     from mmdet.apis import init_detector
     from mmengine.config import Config
-    if not os.path.isfile(config):
-        raise FileNotFoundError(f'config file {config} not found')
     cfg = Config.fromfile(config)
     test_cfg = cfg.model.test_cfg
     (test_cfg.rcnn if 'rcnn' in test_cfg else test_cfg).score_thr = 0.0
     return init_detector(cfg, palette='random', device='cpu')
-
-
-def settings(device: str, quick: bool = False,
-             batch: Optional[int] = None) -> Dict[str, List[dict]]:
-    """Input shapes, warm-up and repeats of each part."""
-    if quick:  # 64: GhostNetV2/V3's attention pools the stride-32 maps 2x2
-        q = dict(warmup=1, repeats=2)
-        return {'backbone': [dict(shape=(1, 3, 64, 64), **q)],
-                'throughput': [dict(shape=(2, 3, 64, 64), **q)],
-                'detector': [dict(shape=(1, 3, 64, 96), **q)],
-                'train': [dict(shape=(2, 3, 64, 96), **q)]}
-    batch = batch or (64 if device == 'cuda' else 16)
-    return {'backbone': [dict(shape=(1, 3, 224, 224), warmup=5, repeats=30),
-                         dict(shape=(1, 3, 800, 1344), warmup=2, repeats=10)],
-            'throughput': [dict(shape=(batch, 3, 224, 224), warmup=2,
-                                repeats=10)],
-            'detector': [dict(shape=(1, 3, 800, 1333), warmup=1, repeats=5)],
-            'train': [dict(shape=(2, 3, 800, 1333), warmup=1, repeats=3)]}
 
 
 def has_ghost(model: nn.Module) -> bool:
@@ -102,11 +75,10 @@ def has_ghost(model: nn.Module) -> bool:
 
 def rewritten(model: nn.Module, mode: str, deploy: bool,
               layout: Optional[str], shape: Sequence[int]) -> nn.Module:
-    """A copy of ``model`` (backbone or detector) with the generic rewrites
-    of ``mode``; with ``deploy`` the Ghost-family deploy too, GhostNet in
-    ``layout`` (default: its engine's at this input; a backbone keeps
-    relaid outputs in their layout, as inside a detector whose FPN reads
-    them)."""
+    """A copy of ``model`` with the generic rewrites of ``mode``; with
+    ``deploy`` the Ghost-family deploy too, GhostNet in ``layout`` (default:
+    its engine's at this input). A backbone keeps relaid outputs in their
+    layout, as inside a detector whose FPN reads them."""
     model = drop_unused_layers(copy.deepcopy(model))
     model.eval()  # (mmdet's MobileNetV2.train returns None)
     if mode != 'eager':
@@ -124,41 +96,28 @@ def rewritten(model: nn.Module, mode: str, deploy: bool,
 def prepare(model: nn.Module, mode: str, deploy: bool, layout: Optional[str],
             device: str, example: torch.Tensor,
             workdir: str) -> Callable[[torch.Tensor], object]:
-    """A callable running :func:`rewritten` ``model`` as ``mode`` says.
-    Exported modes run the backbone's ONNX graph, or the detector's
-    end-to-end graph in :class:`~ghost_det.deploy.engine_detector.EngineDetector`;
+    """A callable running the :func:`rewritten` model in ``mode``: exported
+    modes run the backbone's ONNX graph, or the detector's end-to-end graph
+    in :class:`~ghost_det.deploy.engine_detector.EngineDetector`;
     ``openvino_static`` compiles for the example's shape."""
     model = rewritten(model, mode, deploy, layout, example.shape)
-    detector = hasattr(model, 'extract_feat')
     if mode in EXPORTED:
         from ..deploy.engine_detector import EngineDetector, engine_session
         from ..deploy.onnx_export import export_end_to_end, export_onnx
-        path, threads = os.path.join(workdir, f'{id(model)}.onnx'), (
-            torch.get_num_threads())
-        if detector:
-            h, w = (-(-s // 32) * 32 for s in example.shape[-2:])
-            export_end_to_end(model, path, (h, w))
-            return EngineDetector(model, engine_session(
-                path, ENGINE[mode], threads))
-        export_onnx(model, path, tuple(example.shape))
-        session = engine_session(path, ENGINE[mode], threads, tuple(
-            example.shape) if mode == 'openvino_static' else None)
+        path, shape = os.path.join(workdir, f'{id(model)}.onnx'), tuple(
+            example.shape)
+        if hasattr(model, 'extract_feat'):
+            export_end_to_end(model, path, [-(-s // 32) * 32
+                                            for s in shape[-2:]])
+        else:
+            export_onnx(model, path, shape)
+        session = engine_session(path, ENGINE[mode], torch.get_num_threads(),
+                                 shape if mode == 'openvino_static' else None)
+        if hasattr(model, 'extract_feat'):
+            return EngineDetector(model, session)
         kwargs = dict(copy=False) if ENGINE[mode] == 'openvino' else {}
-        return lambda x: session.run(None, {'input': x.cpu().numpy()},
-                                     **kwargs)
-    model.to(device)
-    if mode == 'compile':
-        import torch._dynamo.config as dynamo
-        import torch._inductor.config as inductor
-        inductor.freezing = True  # constant weights: prepacked CPU kernels
-        # every variant is a new module behind the same forward code: past
-        # dynamo's default of 8 recompilations it would run them eager
-        dynamo.cache_size_limit = max(dynamo.cache_size_limit, 256)
-        dynamo.accumulated_cache_size_limit = max(
-            dynamo.accumulated_cache_size_limit, 2048)
-        return torch.compile(
-            model, mode='reduce-overhead' if device == 'cuda' else None)
-    return model
+        return lambda x: session.run(None, {'input': x.numpy()}, **kwargs)
+    return model.to(device)
 
 
 def variants(models: Dict[str, nn.Module], mode: str, layout: Optional[str],
@@ -167,26 +126,34 @@ def variants(models: Dict[str, nn.Module], mode: str, layout: Optional[str],
     outside eager, each Ghost-family model's deploy variant; with
     ``sweep``, each relayable GhostNet's in every layout of :data:`SWEEP`."""
     out = [(name, name, False, None) for name in models]
-    if mode == 'eager':
-        return out
-    for name, model in models.items():
+    for name, model in models.items() if mode != 'eager' else ():
         if has_ghost(model):
             out.append((name + DEPLOY, name, True, layout))
-            backbone = getattr(model, 'backbone', model)
-            if sweep and can_relayout(backbone):
+            if sweep and can_relayout(getattr(model, 'backbone', model)):
                 out += [(f'{name}{DEPLOY} {s}', name, True, s) for s in SWEEP]
     return out
+
+
+def predict_call(model: nn.Module, image: torch.Tensor):
+    """Whole-detector inference from mmdet's data-loader output: the data
+    preprocessor, the network and post-processing."""
+    from mmdet.structures import DetDataSample
+    h, w = image.shape[-2:]
+    meta = dict(img_shape=(h, w), ori_shape=(h, w), scale_factor=(1., 1.))
+    return model.test_step(dict(
+        inputs=list(image.to(torch.uint8)),
+        data_samples=[DetDataSample(metainfo=meta) for _ in image]))
 
 
 def measure_group(part: str, models: Dict[str, nn.Module],
                   modes: Sequence[str], example: torch.Tensor, threads: int,
                   device: str, layout: Optional[str], warmup: int,
                   repeats: int, log: Callable[[str], None],
-                  call: Optional[Callable] = None,
                   sweep: bool = False) -> List[Record]:
-    """One interleaved timing group: every model variant x mode at one
-    input. A variant that fails to prepare is reported, not fatal."""
+    """One interleaved timing group: every variant x mode at one input. A
+    variant that fails to prepare is reported, not fatal."""
     records, calls = [], {}
+    detector = part != 'backbone'
     with tempfile.TemporaryDirectory() as workdir:
         for mode in modes:
             for name, model, deploy, chosen in variants(models, mode, layout,
@@ -201,12 +168,11 @@ def measure_group(part: str, models: Dict[str, nn.Module],
                     x = example.to(device, memory_format=(
                         torch.channels_last if mode == 'channels_last'
                         else torch.preserve_format))
-                    run = (lambda f=fn, x=x: f(x)) if call is None else (
-                        lambda f=fn, x=x: call(f, x))
+                    run = (lambda f=fn, x=x: predict_call(f, x)) if (
+                        detector) else (lambda f=fn, x=x: f(x))
                     with torch.inference_mode():
                         run()  # export and compilation happen here
-                        # (the engines' own buffers are not torch's)
-                        if mode not in EXPORTED + ('compile', ):
+                        if mode not in EXPORTED:
                             rec.peak_mb = peak_memory_mb(run, device)
                     calls[(name, mode)] = run
                 except Exception as e:  # noqa: BLE001  (reported, not fatal)
@@ -216,60 +182,6 @@ def measure_group(part: str, models: Dict[str, nn.Module],
         times = time_interleaved(calls, warmup, repeats, device)
     for rec in records:
         rec.times_ms = times.get((rec.variant, rec.mode), [])
-    return records
-
-
-def detector_inputs(image: torch.Tensor, with_boxes: bool = False) -> dict:
-    """mmdet's data-loader output for ``image`` (N, 3, H, W), 0-255; with
-    ``with_boxes``, five random ground-truth boxes per image."""
-    from mmdet.structures import DetDataSample
-    from mmengine.structures import InstanceData
-    n, _, h, w = image.shape
-    samples = []
-    for _ in range(n):
-        sample = DetDataSample(metainfo=dict(
-            img_shape=(h, w), ori_shape=(h, w), scale_factor=(1., 1.)))
-        if with_boxes:
-            xy = torch.rand(5, 2) * torch.tensor([w * 0.7, h * 0.7])
-            wh = torch.rand(5, 2) * torch.tensor([w * 0.3, h * 0.3]) + 16
-            sample.gt_instances = InstanceData(
-                bboxes=torch.cat([xy, xy + wh], 1),
-                labels=torch.randint(0, 80, (5, )))
-        samples.append(sample)
-    return dict(inputs=list(image.to(torch.uint8)), data_samples=samples)
-
-
-def predict_call(model: nn.Module, image: torch.Tensor):
-    """Whole-detector inference: preprocessing, network, post-processing."""
-    return model.test_step(detector_inputs(image))
-
-
-def measure_training(detectors: Dict[str, nn.Module], image: torch.Tensor,
-                     threads: int, device: str, warmup: int, repeats: int,
-                     part: str) -> List[Record]:
-    """Training-step time (forward, backward, SGD step), AMP on CUDA."""
-    from mmengine.optim import AmpOptimWrapper, OptimWrapper
-    data = detector_inputs(image, with_boxes=True)
-    mode = 'eager amp' if device == 'cuda' else 'eager'
-    records, calls = [], {}
-    for name, detector in detectors.items():
-        model = drop_unused_layers(copy.deepcopy(detector)).to(device)
-        model.train()
-        optimizer = torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
-        wrapper = (AmpOptimWrapper if device == 'cuda' else OptimWrapper)(
-            optimizer=optimizer)
-
-        def step(model=model, wrapper=wrapper):
-            return model.train_step(data, wrapper)
-
-        step()
-        rec = Record(part, name, mode, tuple(image.shape), threads, device,
-                     peak_mb=peak_memory_mb(step, device))
-        records.append(rec)
-        calls[(name, mode)] = step
-    times = time_interleaved(calls, warmup, repeats, device, grad=True)
-    for rec in records:
-        rec.times_ms = times[(rec.variant, rec.mode)]
     return records
 
 
@@ -308,15 +220,14 @@ def mode_table(records: Sequence[Record]) -> str:
 
 def reference_model(records: Sequence[Record],
                     reference: Optional[str] = None) -> str:
-    """``reference`` if given, else the first MobileNetV3 model measured,
-    else the first model."""
+    """``reference`` if given, else the first MobileNetV3 measured, else the
+    first model."""
     names = list(dict.fromkeys(r.model for r in records))
-    if reference:
-        if reference not in names:
-            raise ValueError(f'reference {reference!r} was not measured; '
-                             f'choose one of {", ".join(names)}')
-        return reference
-    return next((n for n in names if 'mobilenetv3' in n.lower()), names[0])
+    if reference and reference not in names:
+        raise ValueError(f'reference {reference!r} was not measured; '
+                         f'choose one of {", ".join(names)}')
+    return reference or next(
+        (n for n in names if 'mobilenetv3' in n.lower()), names[0])
 
 
 def engine_rows(records: Sequence[Record], reference: str) -> List[list]:
@@ -326,16 +237,14 @@ def engine_rows(records: Sequence[Record], reference: str) -> List[list]:
     rows = []
     for (part, shape, threads), recs in _groups(records).items():
         for engine in ('pytorch', 'onnxruntime', 'openvino', 'best engine'):
-            def fastest(model: str) -> Optional[Record]:
-                return min((r for r in recs if r.model == model and (
-                    engine in ('best engine', ENGINE[r.mode.split()[0]]))),
-                    key=lambda r: r.median_ms, default=None)
-
-            ref = fastest(reference)
-            for model in dict.fromkeys(r.model for r in recs):
-                best = fastest(model)
-                if ref is None or best is None:
-                    continue
+            fastest = {}
+            for r in recs:
+                if engine in ('best engine', ENGINE[r.mode.split()[0]]) and (
+                        r.median_ms < fastest.get(r.model, r).median_ms
+                        or r.model not in fastest):
+                    fastest[r.model] = r
+            ref = fastest.get(reference)
+            for model, best in fastest.items() if ref else ():
                 variant = best.variant[len(model):].strip() or 'generic'
                 rows.append([part, _input(shape), threads, engine, model,
                              f'{best.median_ms / shape[0]:.2f} ({variant}, '
@@ -365,79 +274,58 @@ def device_line(env: dict) -> str:
 def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
                   modes: Sequence[str], configs: Sequence[str],
                   layout: Optional[str], out_dir: str, quick: bool = False,
-                  batch: Optional[int] = None, sweep: bool = False,
-                  profile: bool = False, reference: Optional[str] = None,
+                  batch: int = 1, sweep: bool = False, profile: bool = False,
+                  reference: Optional[str] = None,
                   log: Callable[[str], None] = print) -> str:
     """Measure, log each group's table as it is done and the table by
-    engine last; save the JSON and a plot under ``out_dir`` and return the
+    engine last; save the JSON and a plot under ``out_dir``; return the
     JSON's path."""
     env = environment(device)
     log(device_line(env))
-    cfg = settings(device, quick, batch)
     torch.manual_seed(0)
-    by_detector: Dict[str, Dict[str, str]] = {}
+    groups: Dict[str, Dict[str, nn.Module]] = {}  # part -> name -> model
     for config in configs:
         det, backbone = labels(config)
-        by_detector.setdefault(det, {})[backbone] = config
-    backbones: Dict[str, nn.Module] = {}
-    for det in by_detector.values():
-        for name, config in det.items():
-            if name not in backbones:
-                backbones[name] = build_detector(config).backbone
+        detector = build_detector(config)
+        groups.setdefault('backbone', {}).setdefault(backbone,
+                                                     detector.backbone)
+        groups.setdefault(f'{det} inference', {})[backbone] = detector
     records: List[Record] = []
     start = time.time()
-
-    def measured(part: str, shape, n: int, measure: Callable) -> None:
-        log(f'\n[{time.time() - start:.0f}s] {part} {tuple(shape)}, {n} '
-            'thread(s)...')
-        recs = measure()
-        records.extend(recs)
-        if any(r.times_ms for r in recs):
-            log('\n' + mode_table([r for r in recs if r.times_ms]))
-
     for n in threads if device == 'cpu' else [torch.get_num_threads()]:
         torch.set_num_threads(n)
-        for part in ('backbone', 'throughput'):
-            for s in cfg[part] if part in parts else []:
-                measured(part, s['shape'], n, lambda s=s, part=part:
-                         measure_group(part, backbones, modes,
-                                       torch.randn(*s['shape']), n, device,
-                                       layout, s['warmup'], s['repeats'], log,
-                                       sweep=sweep))
-        for det, det_configs in by_detector.items():
-            if not {'detector', 'train'} & set(parts):
-                break
-            detectors = {b: build_detector(c) for b, c in det_configs.items()}
-            s, t = cfg['detector'][0], cfg['train'][0]
-            if 'detector' in parts:
-                measured(f'{det} inference', s['shape'], n, lambda: (
-                    measure_group(
-                        f'{det} inference', detectors,
-                        [m for m in modes if m in DETECTOR_MODES],
-                        torch.rand(*s['shape']) * 255, n, device, layout,
-                        s['warmup'], s['repeats'], log, call=predict_call)))
-            if 'train' in parts:
-                measured(f'{det} train step', t['shape'], n, lambda: (
-                    measure_training(detectors, torch.rand(*t['shape']) * 255,
-                                     n, device, t['warmup'], t['repeats'],
-                                     f'{det} train step')))
+        for part, models in groups.items():
+            kind = 'backbone' if part == 'backbone' else 'detector'
+            if kind not in parts:
+                continue
+            for h, w, warmup, repeats in (QUICK if quick else PARTS)[kind]:
+                shape = (batch if kind == 'backbone' else 1, 3, h, w)
+                log(f'\n[{time.time() - start:.0f}s] {part} {shape}, {n} '
+                    'thread(s)...')
+                example = torch.randn(*shape) if kind == 'backbone' else (
+                    torch.rand(*shape) * 255)
+                recs = measure_group(part, models, [m for m in modes if not (
+                    kind == 'detector' and m == 'openvino_static')], example,
+                    n, device, layout, warmup, repeats, log, sweep)
+                records.extend(recs)
+                if any(r.times_ms for r in recs):
+                    log('\n' + mode_table([r for r in recs if r.times_ms]))
     os.makedirs(out_dir, exist_ok=True)
     base = os.path.join(out_dir, f'benchmark_{device}_'
                         f'{time.strftime("%Y%m%d_%H%M%S")}')
-    if profile:
+    for mode in ('onnxruntime', 'openvino_static', 'channels_last') if (
+            profile) else ():
         torch.set_num_threads(threads[0])
-        for mode in ('onnxruntime', 'openvino_static', 'channels_last'):
-            for s in cfg['backbone']:
-                x = torch.randn(*s['shape'])
-                profiles = {
-                    name + (DEPLOY if has_ghost(m) else ''): op_profile(
-                        rewritten(m, mode, has_ghost(m), layout, x.shape), x,
-                        mode, trace_dir=base + '_profiles')
-                    for name, m in backbones.items()}
-                log('\n' + profile_table(
-                    profiles, f'where the time goes: ms per image by '
-                    f'operator, {mode}, input {s["shape"]}, {threads[0]} '
-                    'thread(s) (profiled runs are slower than timed ones)'))
+        for h, w, _, _ in (QUICK if quick else PARTS)['backbone']:
+            x = torch.randn(1, 3, h, w)
+            log('\n' + profile_table({
+                name + (DEPLOY if has_ghost(m) else ''): op_profile(
+                    rewritten(m, mode, has_ghost(m), layout, x.shape), x,
+                    mode, trace_dir=base + '_profiles')
+                for name, m in groups['backbone'].items()},
+                f'where the time goes: ms per image by operator, {mode}, '
+                f'input {h}x{w}, {threads[0]} thread(s) (profiled runs are '
+                'slower than timed ones)'))
     with open(base + '.json', 'w') as f:
         json.dump(dict(environment=env, layout=layout or 'default',
                        quick=quick, reference=reference,

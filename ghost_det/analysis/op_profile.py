@@ -13,6 +13,39 @@ import torch.nn as nn
 from ..utils.markdown import markdown_table
 
 
+def _engine_profile(model: nn.Module, example: torch.Tensor, mode: str,
+                    runs: int, trace_dir: Optional[str]) -> Dict[str, float]:
+    from ..deploy.onnx_export import export_onnx, ort_session
+    from ..deploy.openvino_runtime import openvino_model
+    totals: Dict[str, float] = {}
+    feed, threads = {'input': example.numpy()}, torch.get_num_threads()
+    with tempfile.TemporaryDirectory() as workdir:
+        path = os.path.join(workdir, 'model.onnx')
+        export_onnx(model, path, tuple(example.shape))
+        if mode == 'onnxruntime':
+            session = ort_session(path, threads, os.path.join(workdir, 'ort'))
+            for _ in range(runs + 1):
+                session.run(None, feed)
+            trace = session.end_profiling()
+            with open(trace) as f:
+                for e in json.load(f):
+                    if e.get('cat') == 'Node' and e['name'].endswith(
+                            '_kernel_time'):
+                        op = e['args']['op_name']
+                        totals[op] = totals.get(op, 0.) + e['dur'] / 1e3
+            if trace_dir:
+                os.makedirs(trace_dir, exist_ok=True)
+                shutil.move(trace, trace_dir)
+        else:
+            session = openvino_model(path, threads, tuple(example.shape) if (
+                mode == 'openvino_static') else None, perf_count=True)
+            for _ in range(runs + 1):
+                session.run(None, feed, copy=False)
+                for op, ms in session.profile().items():
+                    totals[op] = totals.get(op, 0.) + ms
+    return {k: v / (runs + 1) for k, v in totals.items()}
+
+
 def op_profile(model: nn.Module, example: torch.Tensor, mode: str,
                runs: int = 3,
                trace_dir: Optional[str] = None) -> Dict[str, float]:
@@ -21,53 +54,8 @@ def op_profile(model: nn.Module, example: torch.Tensor, mode: str,
     ``trace_dir`` when given, never in the working directory), OpenVINO's
     per-layer counters (layer type and the kernel it ran) for the OpenVINO
     modes, torch's otherwise."""
-    if mode in ('openvino', 'openvino_static'):
-        from ..deploy.onnx_export import export_onnx
-        from ..deploy.openvino_runtime import openvino_model
-        with tempfile.TemporaryDirectory() as workdir:
-            path = os.path.join(workdir, 'model.onnx')
-            export_onnx(model, path, tuple(example.shape))
-            session = openvino_model(
-                path, torch.get_num_threads(), tuple(example.shape) if (
-                    mode == 'openvino_static') else None, perf_count=True)
-            totals = {}
-            for _ in range(runs + 1):
-                session.run(None, {'input': example.numpy()}, copy=False)
-                for op, ms in session.profile().items():
-                    totals[op] = totals.get(op, 0.) + ms
-        return {k: v / (runs + 1) for k, v in totals.items()}
-    if mode == 'onnxruntime':
-        import onnxruntime as ort
-
-        from ..deploy.onnx_export import export_onnx
-        with tempfile.TemporaryDirectory() as workdir:
-            path = os.path.join(workdir, 'model.onnx')
-            export_onnx(model, path, tuple(example.shape))
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = torch.get_num_threads()
-            opts.inter_op_num_threads = 1
-            opts.log_severity_level = 3
-            opts.enable_profiling = True
-            opts.profile_file_prefix = os.path.join(workdir, 'ort')
-            session = ort.InferenceSession(
-                path, opts, providers=['CPUExecutionProvider'])
-            feed = {'input': example.numpy()}
-            session.run(None, feed)
-            for _ in range(runs):
-                session.run(None, feed)
-            trace = session.end_profiling()
-            with open(trace) as f:
-                events = json.load(f)
-            if trace_dir:
-                os.makedirs(trace_dir, exist_ok=True)
-                shutil.move(trace, os.path.join(trace_dir,
-                                                os.path.basename(trace)))
-        totals: Dict[str, float] = {}
-        for e in events:
-            if e.get('cat') == 'Node' and e['name'].endswith('_kernel_time'):
-                op = e['args']['op_name']
-                totals[op] = totals.get(op, 0.0) + e['dur'] / 1e3
-        return {k: v / (runs + 1) for k, v in totals.items()}
+    if mode in ('onnxruntime', 'openvino', 'openvino_static'):
+        return _engine_profile(model, example, mode, runs, trace_dir)
     from torch.profiler import ProfilerActivity, profile
     x = example.to(memory_format=torch.channels_last) if (
         mode == 'channels_last') else example

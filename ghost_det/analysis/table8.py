@@ -50,12 +50,25 @@ def framework_label(model_cfg: dict) -> str:
     return FRAMEWORKS.get(model_cfg['type'], model_cfg['type'])
 
 
+def init_label(backbone_cfg: dict) -> str:
+    """How the backbone starts: 'scratch', 'ImageNet' (a checkpoint at an
+    address, as the COCO configs load) or 'checkpoint' (a local file)."""
+    init = backbone_cfg.get('init_cfg') or {}
+    inits = init if isinstance(init, list) else [init]
+    pretrained = [i for i in inits if i.get('type') == 'Pretrained']
+    if not pretrained:
+        return 'scratch'
+    return 'ImageNet' if '://' in str(pretrained[0].get('checkpoint')) else (
+        'checkpoint')
+
+
 def paper_entry(backbone: str,
                 framework: str) -> Optional[Tuple[int, float]]:
     return PAPER_TABLE8.get((backbone, framework))
 
 
-HEADER = ('backbone', 'framework', 'evaluated on', 'backbone MFLOPs (paper)',
+HEADER = ('backbone', 'framework', 'backbone init', 'evaluated on',
+          'backbone MFLOPs (paper)',
           'params (M)', 'mAP (paper)', 'mAP', 'AP50', 'AP75', 'APs', 'APm',
           'APl', 'train img/s', 'inference img/s', 'train time (min)', 'runs')
 COCO_MINIVAL = ('instances_val2017.json', 'instances_minival2014.json')
@@ -83,14 +96,17 @@ SPEEDS = ('train_images_per_s', 'inference_images_per_s', 'train_min')
 
 
 def run_times(work_dir: Path) -> Dict:
-    """Train minutes, train and inference images/s and the device of a
-    tools/demo.py run (None where not recorded)."""
+    """Train minutes, train and inference images/s, the device and the
+    backbone's start of a tools/demo.py run (absent where not recorded)."""
     path = work_dir / 'train_time.json'
     times = json.loads(path.read_text()) if path.is_file() else {}
-    return dict(train_min=times['train_s'] / 60 if times else None,
-                train_images_per_s=times.get('train_images_per_s'),
-                inference_images_per_s=times.get('inference_images_per_s'),
-                device=times.get('device'))
+    out = dict(train_min=times['train_s'] / 60 if times else None,
+               train_images_per_s=times.get('train_images_per_s'),
+               inference_images_per_s=times.get('inference_images_per_s'),
+               device=times.get('device'))
+    if times.get('init'):
+        out['init'] = times['init']
+    return out
 
 
 def run_config(work_dir: Path) -> Path:
@@ -114,7 +130,8 @@ def describe(config: Path, metrics: Optional[Dict[str, float]]) -> Dict:
         backbone, (torch.zeros(1, 3, 224, 224), ))
     ann_file = Path(cfg.get('test_evaluator', cfg.val_evaluator)['ann_file'])
     row = dict(config=str(config), backbone=backbone_label(cfg.model.backbone),
-               framework=framework_label(cfg.model), data=ann_file.name,
+               framework=framework_label(cfg.model),
+               init=init_label(cfg.model.backbone), data=ann_file.name,
                mflops=flops / 1e6, params=params / 1e6, metrics=metrics)
     # the paper's mAP only sits beside an evaluation on COCO minival
     on_coco = ann_file.name in COCO_MINIVAL
@@ -127,7 +144,7 @@ def merge_seeds(rows: List[Dict]) -> List[Dict]:
     """One row per config, with the metrics and train times of its runs."""
     merged: Dict[tuple, Dict] = {}
     for row in rows:
-        key = (row['backbone'], row['framework'], row['data'],
+        key = (row['backbone'], row['framework'], row['init'], row['data'],
                Path(row['config']).name)
         if key not in merged:
             merged[key] = dict(row, runs=[], devices=set(),
@@ -154,7 +171,8 @@ def mean_std(values: List[float], scale: float = 1.0) -> str:
 def order(row: Dict) -> tuple:
     keys = list(PAPER_TABLE8)
     key = (row['backbone'], row['framework'])
-    return (keys.index(key) if key in keys else len(keys), row['config'])
+    return (keys.index(key) if key in keys else len(keys),
+            row['init'] != 'scratch', row['config'])
 
 
 def markdown(rows: List[Dict]) -> str:
@@ -167,7 +185,7 @@ def markdown(rows: List[Dict]) -> str:
                  for m in COCO_METRICS] if r['runs']
                 else ['not trained here'] + ['-'] * 5)
         speeds = [mean_std(r[s]) if r.get(s) else '-' for s in SPEEDS]
-        table.append([r['backbone'], r['framework'], r['data'],
+        table.append([r['backbone'], r['framework'], r['init'], r['data'],
                       f"{r['mflops']:.0f} ({p_flops})", f"{r['params']:.2f}",
                       r['paper_map'], *ours, *speeds, len(r['runs'])])
     devices = sorted(set().union(*(r.get('devices', ()) for r in rows)))

@@ -14,7 +14,7 @@ DEPLOY = ' deploy'  # suffix of a Ghost-family model's deployed variant
 class Record:
     """One model variant in one mode at one input, timed."""
 
-    part: str                   # 'backbone', 'throughput', '<det> inference'
+    part: str                   # 'backbone' or '<detector> inference'
     variant: str                # model name [+ DEPLOY [+ ' <layout>']]
     mode: str
     shape: Tuple[int, ...]      # input (N, C, H, W)
@@ -76,22 +76,19 @@ def peak_memory_mb(fn: Callable[[], object], device: str) -> float:
     return peak / 2**20
 
 
+@torch.inference_mode()
 def time_interleaved(calls: Dict[tuple, Callable[[], object]], warmup: int,
-                     repeats: int, device: str,
-                     grad: bool = False) -> Dict[tuple, List[float]]:
+                     repeats: int, device: str) -> Dict[tuple, List[float]]:
     """Milliseconds per call, each repeat running every call once."""
-    context = torch.enable_grad if grad else torch.inference_mode
-    with context():
-        for fn in calls.values():
-            for _ in range(warmup):
-                fn()
+    for fn in calls.values():
+        for _ in range(warmup):
+            fn()
     times: Dict[tuple, List[float]] = {k: [] for k in calls}
     for _ in range(repeats):
         for key, fn in calls.items():
             synchronize(device)
             start = time.perf_counter()
-            with context():
-                fn()
+            fn()
             synchronize(device)
             times[key].append((time.perf_counter() - start) * 1e3)
     return times

@@ -85,9 +85,12 @@ def plot_table8(rows: List[Dict], out: Path) -> None:
         maps = [100 * run['bbox_mAP'] for run in r['runs']]
         std = statistics.stdev(maps) if len(maps) > 1 else 0.0
         colour = colours.get(r['framework'], 'k')
-        ax.errorbar(r['mflops'], statistics.mean(maps), yerr=std, fmt='o',
-                    color=colour, capsize=3)
-        ax.annotate(r['backbone'], (r['mflops'], statistics.mean(maps)),
+        scratch = r.get('init', 'scratch') == 'scratch'
+        ax.errorbar(r['mflops'], statistics.mean(maps), yerr=std,
+                    fmt='o' if scratch else 's', color=colour, capsize=3,
+                    mfc=colour if scratch else 'white')
+        label = r['backbone'] + ('' if scratch else f" ({r['init']})")
+        ax.annotate(label, (r['mflops'], statistics.mean(maps)),
                     fontsize=7, xytext=(4, -10), textcoords='offset points')
     for framework in sorted({r['framework'] for r in shown}):
         ax.scatter([], [], color=colours.get(framework, 'k'),

@@ -1,6 +1,8 @@
-"""The demo: train detectors from scratch on the synthetic data, evaluate
-COCO-style mAP (pycocotools), lay the runs out as Table 8 and draw
-predictions. ``tools/demo.py`` is its command line.
+"""The demo: train detectors on the synthetic data, from scratch or, as the
+paper does, from a pretrained backbone (stage 1: classification on
+synthetic crops; or ImageNet weights), evaluate COCO-style mAP
+(pycocotools), lay the runs out as Table 8 and draw predictions.
+``tools/demo.py`` is its command line.
 
 A killed run picks up where it stopped when started again: finished
 models are read back, the interrupted one resumes from its last checkpoint.
@@ -14,6 +16,7 @@ from ..analysis.table8 import COCO_METRICS, table8_rows
 from ..analysis.table8 import markdown as table8_markdown
 from ..analysis.visualization import plot_table8, save_prediction_grid
 from ..datasets import DETECTION_SCALE, SyntheticCocoConfig
+from ..datasets.synthetic_cls import SyntheticClsConfig
 from ..engine.hooks import InferenceTimerHook
 from ..utils.env import device_name
 from ..utils.markdown import markdown_table
@@ -27,13 +30,22 @@ class NoBoxesError(RuntimeError):
     """A trained model predicted no box, so it has no mAP."""
 
 
-RESULTS_HEADER = ['detector', 'backbone (from scratch)', 'seed', 'epochs',
+RESULTS_HEADER = ['detector', 'backbone', 'init', 'seed', 'epochs',
                   'train time', 'train img/s', 'inference img/s', 'mAP',
                   'AP50', 'AP75', 'APs', 'APm', 'APl']
 BACKBONES = ('ghostnet-1.1x', 'mobilenetv2-1.0x', 'mobilenetv3-large-1.0x')
 # the Ghost family, also in the CPU demo (configs/demo/*_demo.py)
 FAMILY = ('repghostnet-1.11x', 'ghostnetv2-1.0x', 'ghostnetv3-1.0x')
 DETECTORS = ('retinanet', 'faster-rcnn')
+# how a run's backbone starts -> its label in the tables
+INITS = {'scratch': 'scratch', 'synthetic': 'synthetic-cls', 'imagenet':
+         'ImageNet'}
+# stage 1 of the pretrained demo: classification on synthetic crops
+PRETRAIN = dict(config='configs/demo/pretrain/{backbone}_synthetic-cls.py',
+                data=SyntheticClsConfig(), data_root=Path('data/synthetic_cls'))
+PRETRAINED_CONFIG = 'configs/demo/{detector}_{backbone}_fpn_demo-pretrained.py'
+# the COCO configs, whose backbone init is the ImageNet one
+COCO_CONFIG = 'configs/{folder}/{detector}_{backbone}_fpn_1x_coco.py'
 # per scale: config pattern, dataset, where it is made, work dir, detectors
 SCALES: Dict[str, Dict] = {
     'demo': dict(config='configs/demo/{detector}_{backbone}_fpn_demo.py',
@@ -50,23 +62,79 @@ SCALES: Dict[str, Dict] = {
 
 
 def plan(detectors: List[str], compare: bool, seeds: int,
-         scale: str = 'demo',
-         backbones: Optional[Sequence[str]] = None) -> List[Dict]:
+         scale: str = 'demo', backbones: Optional[Sequence[str]] = None,
+         inits: Sequence[str] = ('scratch', )) -> List[Dict]:
     """The runs: each detector with ``backbones`` (default: GhostNet-1.1x,
-    with ``compare`` the three Table 8 backbones), seed by seed."""
+    with ``compare`` the three Table 8 backbones), each backbone started as
+    each of ``inits`` (:data:`INITS`), seed by seed."""
     runs = []
     backbones = list(backbones or (BACKBONES if compare else BACKBONES[:1]))
     for detector in detectors:
-        runs += [dict(detector=detector, backbone=b, seed=seed, config=SCALES[
-            scale]['config'].format(detector=detector, backbone=b))
-                 for seed in range(seeds) for b in backbones]
+        runs += [dict(detector=detector, backbone=b, seed=seed, init=init,
+                      config=(SCALES[scale]['config'] if init == 'scratch'
+                              else PRETRAINED_CONFIG).format(
+                                  detector=detector, backbone=b))
+                 for seed in range(seeds) for init in inits for b in backbones]
     # seed by seed: an interrupted --seeds run already holds whole comparisons
     return sorted(runs, key=lambda r: r['seed'])
 
 
 def run_dir(work_dir: Path, run: Dict) -> Path:
-    return work_dir / f"{run['detector']}_{run['backbone']}" / \
-        f"seed{run['seed']}"
+    init = run.get('init', 'scratch')
+    return work_dir / (f"{run['detector']}_{run['backbone']}" + (
+        '' if init == 'scratch' else f'_{init}')) / f"seed{run['seed']}"
+
+
+def pretrain(backbone: str, work_dir: Path, data_root: Path,
+             options: Dict) -> Dict:
+    """Stage 1: train ``backbone``'s classifier on the synthetic crops in
+    ``data_root`` into ``work_dir/pretrain/<backbone>``,
+    resuming an interrupted run; a finished one is read back. Returns its
+    top-1/top-5 (%), train time and checkpoint."""
+    from mmengine.runner import Runner
+
+    from ..utils.mmpretrain_compat import read_config
+    out = work_dir / 'pretrain' / backbone
+    result_file = out / 'result.json'
+    if result_file.is_file():
+        return json.loads(result_file.read_text())
+    cfg = read_config(str(MIM / PRETRAIN['config'].format(backbone=backbone)))
+    for split in ('train', 'val', 'test'):
+        cfg[f'{split}_dataloader'].dataset.data_root = str(data_root)
+    if options:
+        cfg.merge_from_dict(options)
+    cfg.work_dir = str(out)
+    cfg.visualizer.name = f'visualizer_{out}'
+    cfg.resume = True
+    runner = Runner.from_cfg(cfg)
+    resumed = (out / 'last_checkpoint').is_file()
+    start = time.time()
+    runner.train()
+    train_s = time.time() - start
+    metrics = runner.val_loop.run()
+    result = dict(backbone=backbone, epochs=cfg.train_cfg.max_epochs,
+                  top1=metrics['accuracy/top1'],
+                  top5=metrics.get('accuracy/top5'), train_s=train_s,
+                  device=device_name(), resumed=resumed,
+                  checkpoint=(out / 'last_checkpoint').read_text().strip())
+    result_file.write_text(json.dumps(result, indent=2))
+    return result
+
+
+def backbone_init(run: Dict, checkpoint: Optional[str] = None) -> Optional[
+        Dict]:
+    """The backbone's ``init_cfg`` for ``run``: None from scratch, the
+    stage-1 ``checkpoint``, or the COCO config's ImageNet one."""
+    from ..utils.mmpretrain_compat import read_config
+    if run['init'] == 'synthetic':
+        return dict(type='Pretrained', checkpoint=checkpoint,
+                    prefix='backbone.')
+    if run['init'] == 'imagenet':
+        folder = 'ghostnet' if run['backbone'].startswith('ghostnet') else (
+            'baselines')
+        return read_config(str(MIM / COCO_CONFIG.format(
+            folder=folder, **run))).model.backbone.init_cfg
+    return None
 
 
 def point_to_data(cfg, data_root: Path) -> None:
@@ -92,6 +160,8 @@ def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
         return json.loads(result_file.read_text())
     cfg = read_config(str(MIM / run['config']))
     point_to_data(cfg, data_root)
+    if run.get('init', 'scratch') != 'scratch':
+        cfg.model.backbone.init_cfg = backbone_init(run, run.get('checkpoint'))
     if options:
         cfg.merge_from_dict(options)
     cfg.work_dir = str(out)
@@ -116,6 +186,7 @@ def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
     runner.register_hook(timer)
     metrics = runner.test()
     speed = dict(
+        init=INITS[run.get('init', 'scratch')],
         train_s=train_s, resumed=resumed, device=device_name(),
         train_images_per_s=train_images / train_s if train_images else None,
         inference_images_per_s=timer.images_per_s,
@@ -147,7 +218,8 @@ def results_table(rows: List[Dict]) -> str:
     for r in rows:
         train_speed = r.get('train_images_per_s')
         table.append([
-            r['detector'], r['backbone'], r['seed'], r['epochs'],
+            r['detector'], r['backbone'], r.get('init', 'scratch'), r['seed'],
+            r['epochs'],
             f"{r['train_s'] / 60:.1f} min" + (' (resumed)' if r['resumed']
                                               else ''),
             f'{train_speed:.1f}' if train_speed else '-',
@@ -177,4 +249,16 @@ def write_results(rows: List[Dict], work_dir: Path) -> str:
     table = results_table(rows)
     (work_dir / 'results.json').write_text(json.dumps(rows, indent=2))
     (work_dir / 'results.md').write_text(table + '\n')
+    return table
+
+
+def write_pretrain_results(results: List[Dict], work_dir: Path) -> str:
+    """Stage 1's accuracy per backbone, saved as ``pretrain.md``."""
+    table = markdown_table(
+        ['backbone', 'epochs', 'top-1 (%)', 'top-5 (%)', 'train time'],
+        [[r['backbone'], r['epochs'], f"{r['top1']:.1f}",
+          f"{r['top5']:.1f}", f"{r['train_s'] / 60:.1f} min"
+          + (' (resumed)' if r['resumed'] else '')] for r in results])
+    table += f"\n\ndevice: {', '.join(sorted({r['device'] for r in results}))}"
+    (work_dir / 'pretrain.md').write_text(table + '\n')
     return table

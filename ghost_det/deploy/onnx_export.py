@@ -8,7 +8,7 @@ anchor decoding, NMS and the RoI head stay in PyTorch/mmdet.
 """
 import os
 import warnings
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -73,13 +73,19 @@ def export_onnx(model: nn.Module, path: str,
     return names
 
 
-def ort_session(path: str, threads: int = 0):
-    """An ONNX Runtime CPU session; ``threads`` 0 lets ORT choose."""
+def ort_session(path: str, threads: int = 0,
+                profile_prefix: Optional[str] = None):
+    """An ONNX Runtime CPU session; ``threads`` 0 lets ORT choose; with
+    ``profile_prefix`` ORT's profiler writes its trace there
+    (``session.end_profiling()`` returns the file)."""
     import onnxruntime as ort
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
+    if profile_prefix:
+        options.enable_profiling = True
+        options.profile_file_prefix = profile_prefix
     return ort.InferenceSession(path, options,
                                 providers=['CPUExecutionProvider'])
 

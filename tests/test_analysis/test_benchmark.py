@@ -22,13 +22,13 @@ from tests._demo_helpers import ROOT
 REPGHOSTNET = 'configs/repghostnet/retinanet_repghostnet-1.11x_fpn_1x_coco.py'
 
 
-@pytest.mark.slow  # the tool as a process: every part and mode but compile
+@pytest.mark.slow  # the tool as a process: every part and mode
 def test_quick_run_measures_every_config_part_and_mode(tmp_path):
     modes = ['eager', 'fold', 'channels_last', 'onnxruntime', 'openvino',
              'openvino_static']
     result = subprocess.run(
         [sys.executable, 'tools/analysis_tools/benchmark.py', '--quick',
-         '--threads', '1', '--modes', *modes, '--out-dir', str(tmp_path),
+         '--threads', '1', '--batch', '2', '--out-dir', str(tmp_path),
          '--configs', *TABLE8, REPGHOSTNET], cwd=ROOT, capture_output=True,
         text=True)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -36,7 +36,7 @@ def test_quick_run_measures_every_config_part_and_mode(tmp_path):
     assert out.startswith('Device: ') and 'onnxruntime 1.' in out
     # each group's table as measured, the table by engine last
     assert out.rindex('**By engine**') > out.rindex(
-        '**Faster R-CNN train step**')
+        '**Faster R-CNN inference**')
     saved = next(tmp_path.glob('*.json'))
     assert next(tmp_path.glob('*.png')).stat().st_size > 0
     records = json.loads(saved.read_text())['records']
@@ -44,25 +44,27 @@ def test_quick_run_measures_every_config_part_and_mode(tmp_path):
     measured = {(r['part'], r['variant'], r['mode']) for r in records}
     names = ['ghostnet-1.1x', 'mobilenetv3-large-1.0x', 'mobilenetv2-1.0x',
              'repghostnet-1.11x']
-    for part in ('backbone', 'throughput'):
-        for name in names:
-            for mode in modes:
-                assert (part, name, mode) in measured
-        for name in ('ghostnet-1.1x', 'repghostnet-1.11x'):
-            for mode in modes[1:]:  # deployed wherever rewrites apply
-                assert (part, f'{name} deploy', mode) in measured
-        assert not {m for p, v, m in measured if p == part
-                    and v.startswith('mobilenet') and 'deploy' in v}
+    for name in names:
+        for mode in modes:
+            assert ('backbone', name, mode) in measured
+    for name in ('ghostnet-1.1x', 'repghostnet-1.11x'):
+        for mode in modes[1:]:  # deployed wherever rewrites apply
+            assert ('backbone', f'{name} deploy', mode) in measured
+    assert not {v for p, v, m in measured
+                if v.startswith('mobilenet') and 'deploy' in v}
     for det in ('RetinaNet', 'Faster R-CNN'):  # end to end in the engines
-        for mode in ('eager', 'onnxruntime', 'openvino'):
+        for mode in modes[:-1]:
             assert (f'{det} inference', 'ghostnet-1.1x deploy' if
                     mode != 'eager' else 'ghostnet-1.1x', mode) in measured
-        assert (f'{det} train step', 'mobilenetv2-1.0x', 'eager') in measured
+            assert (f'{det} inference', 'mobilenetv2-1.0x', mode) in measured
+        assert (f'{det} inference', 'ghostnet-1.1x',
+                'openvino_static') not in measured  # backbones only
     assert ('RetinaNet inference', 'repghostnet-1.11x', 'eager') in measured
     assert not {v for p, v, m in measured
                 if p == 'Faster R-CNN inference' and 'repghost' in v}
     for r in records:
         assert len(r['times_ms']) == 2 and r['median_ms'] > 0
+        assert r['shape'][0] == (2 if r['part'] == 'backbone' else 1)
         assert (r['peak_mb'] is not None) == (r['mode'] in (
             'eager', 'fold', 'channels_last'))
     # the saved run gives the same tables again
@@ -72,8 +74,8 @@ def test_quick_run_measures_every_config_part_and_mode(tmp_path):
     assert report.returncode == 0, report.stderr[-2000:]
     live = out[out.index('**By engine**'):].strip()
     assert report.stdout.strip().endswith(live)
-    # no deploy variant in eager: backbone, throughput, two detectors
-    assert report.stdout.count('| ghostnet-1.1x deploy | - |') == 4
+    # no deploy variant in eager: backbone, two detectors
+    assert report.stdout.count('| ghostnet-1.1x deploy | - |') == 3
 
 
 @pytest.mark.slow
@@ -135,8 +137,8 @@ def test_engine_rows_take_each_models_fastest_in_the_engine():
     assert ('openvino', 'v2') not in rows  # no reference there
     assert rows[('best engine', 'v2')] == ['1.00 (generic, openvino)', '3.00x']
     # a batch's times are per image
-    batch = [rec('a', 'fold', 40, 'throughput', (8, 3, 224, 224)),
-             rec('b', 'fold', 80, 'throughput', (8, 3, 224, 224))]
+    batch = [rec('a', 'fold', 40, 'backbone', (8, 3, 224, 224)),
+             rec('b', 'fold', 80, 'backbone', (8, 3, 224, 224))]
     assert engine_rows(batch, 'b')[0][5:] == ['5.00 (generic, fold)', '2.00x']
     with pytest.raises(ValueError, match='choose one of a, b'):
         reference_model(batch, 'c')

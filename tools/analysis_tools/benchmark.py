@@ -4,19 +4,17 @@ MobileNetV2 1.0x in RetinaNet and Faster R-CNN).
 
     python tools/analysis_tools/benchmark.py [--configs A.py B.py ...]
         [--threads 1 all] [--device cpu|cuda] [--modes ...]
-        [--parts backbone throughput detector train] [--reference NAME]
+        [--parts backbone detector] [--batch N] [--reference NAME]
         [--layout L] [--sweep] [--profile] [--quick]
     python tools/analysis_tools/benchmark.py --report RUN.json
 
-Parts: backbone latency at batch 1 (224x224 and 800x1344), backbone
-throughput at a larger batch (224x224), whole-detector inference at
-800x1333 with post-processing, and the detectors' training step (forward,
-backward, SGD) at batch 2. Modes, each given to every model alike: eager,
-fold (BatchNorm folded), channels_last (folded too), compile (folded,
-torch.compile with inductor freezing; CUDA graphs on GPU), onnxruntime,
-openvino (dynamic shapes) and openvino_static (compiled for the input's
-shape); detectors run end to end in the engines (post-processing in the
-graph). A Ghost-family backbone's deployed form (its switch_to_deploy(), and
+Parts: the backbones at 224x224 and 800x1344 (batch 1, or --batch), and
+whole-detector inference at 800x1333 with pre- and post-processing. Modes,
+each given to every model alike: eager, fold (BatchNorm folded),
+channels_last (folded too), onnxruntime, openvino (dynamic shapes) and
+openvino_static (compiled for the input's shape, backbones only); detectors
+run end to end in the engines (post-processing in the graph). A
+Ghost-family backbone's deployed form (its switch_to_deploy(), and
 GhostNet's channel layout for the engine) is the variant "<model> deploy".
 Models have random weights; layers no output uses are not run. Models are
 named after their configs (retinanet_ghostnet-1.1x_fpn_1x_coco.py:
@@ -60,8 +58,8 @@ def parse_args() -> argparse.Namespace:
                         choices=list(MODES))
     parser.add_argument('--layout', help='GhostNet deploy layout (fold, '
                         'pad<N>, pad<N>-split; default: the engine\'s fastest)')
-    parser.add_argument('--batch', type=int,
-                        help='throughput batch (default 16 CPU, 64 CUDA)')
+    parser.add_argument('--batch', type=int, default=1,
+                        help='backbone batch (times are per image)')
     parser.add_argument('--sweep', action='store_true',
                         help='also every GhostNet deploy layout (fold, pad8, '
                         'pad16, pad1-split, pad16-split)')

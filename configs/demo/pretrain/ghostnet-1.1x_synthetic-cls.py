@@ -1,7 +1,7 @@
 # Stage 1 of the pretrained demo comparison: GhostNet-1.1x with the official
 # classifier head (../../pretrain/ghostnet-1.1x_8xb128_in1k.py's model: global
 # pooling, 1x1 conv 1280 + ReLU + dropout 0.2, FC), 40 classes.
-_base_ = ['./_base_/synthetic-cls_sgd_30e.py']
+_base_ = ['./_base_/synthetic-cls_adamw_30e.py']
 
 model = dict(
     _scope_='mmpretrain',

@@ -2,7 +2,7 @@
 # detection baseline's class, so its weights load there as they are) with
 # MobileNetV2's classifier head (its 1280 conv is in the backbone: global
 # pooling, FC), 40 classes.
-_base_ = ['./_base_/synthetic-cls_sgd_30e.py']
+_base_ = ['./_base_/synthetic-cls_adamw_30e.py']
 
 model = dict(
     _scope_='mmpretrain',

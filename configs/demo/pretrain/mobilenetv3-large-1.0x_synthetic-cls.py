@@ -1,7 +1,7 @@
 # Stage 1 of the pretrained demo comparison: mmpretrain's MobileNetV3-Large
 # 1.0x (the detection baseline's class) with its classifier head (global
 # pooling, FC 1280 + HSwish + dropout 0.2, FC), 40 classes.
-_base_ = ['./_base_/synthetic-cls_sgd_30e.py']
+_base_ = ['./_base_/synthetic-cls_adamw_30e.py']
 
 model = dict(
     _scope_='mmpretrain',
