@@ -15,7 +15,7 @@ model = dict(
         init_cfg=dict(
             _delete_=True,
             type='Pretrained',
-            checkpoint='work_dirs/demo_pretrained/pretrain/ghostnet-1.1x/'
+            checkpoint='work_dirs/demo/pretrain/ghostnet-1.1x/'
             'epoch_30.pth',
             prefix='backbone.')))
 optim_wrapper = dict(

@@ -14,7 +14,7 @@ model = dict(
         _base_.mobilenetv2_1x.backbone,
         init_cfg=dict(
             type='Pretrained',
-            checkpoint='work_dirs/demo_pretrained/pretrain/mobilenetv2-1.0x/'
+            checkpoint='work_dirs/demo/pretrain/mobilenetv2-1.0x/'
             'epoch_30.pth',
             prefix='backbone.')),
     neck=_base_.mobilenetv2_1x.neck)

@@ -206,7 +206,7 @@ def test_pretrained_demo_configs_are_the_demo_with_table8_settings(
         backbone = copy.deepcopy(cfg.model.backbone)
         assert backbone.pop('init_cfg') == dict(
             type='Pretrained', prefix='backbone.', checkpoint=(
-                f'work_dirs/demo_pretrained/pretrain/{name}/epoch_30.pth'))
+                f'work_dirs/demo/pretrain/{name}/epoch_30.pth'))
         assert backbone.pop('norm_eval') is coco.model.backbone.norm_eval
         reference = copy.deepcopy(scratch.model.backbone)
         reference.pop('init_cfg'), reference.pop('norm_eval')

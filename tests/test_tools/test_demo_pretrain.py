@@ -48,8 +48,9 @@ def test_pretrain_trains_both_stages_beside_scratch(tmp_path):
         stage1 = json.loads(
             (work / f'pretrain/{backbone}/result.json').read_text())
         assert 0 <= stage1['top1'] <= 100 and stage1['epochs'] == 1
-        # stage 2 loads that checkpoint (mmengine names it as it loads)
-        assert f"load model from: {stage1['checkpoint']}" in out
+        # stage 2 loads that checkpoint (the init logs name it)
+        log, = (work / f'retinanet_{backbone}_synthetic/seed0').glob('*/*.log')
+        assert f"from {stage1['checkpoint']}" in log.read_text()
     assert '[demo] model 6/6: retinanet with' in out
     assert '(synthetic-cls), seed 0' in out and '(scratch), seed 0' in out
     results = json.loads((work / 'results.json').read_text())
@@ -105,7 +106,8 @@ def imagenet_layouts(served, official_weights_server):
             'mobilenetv3-large-1.0x': (f'{base}/mobilenet_v3.pth', v3)}
 
 
-def test_imagenet_init_is_the_coco_configs(tmp_path, monkeypatch,
+@pytest.mark.slow  # builds and initialises three detectors
+def test_imagenet_init_is_the_coco_configs(tmp_path, monkeypatch, capsys,
                                            official_weights_server):
     """--pretrain imagenet starts each demo backbone as its COCO config
     does (GhostNet-1.1x: the official 1.0x weights, widened); with files of
@@ -139,3 +141,6 @@ def test_imagenet_init_is_the_coco_configs(tmp_path, monkeypatch,
         assert changed == list(before), run['backbone']
         for key, value in (expected or {}).items():
             assert torch.equal(after[key], value), key
+    # GhostNet's loader checks every tensor and says where they came from
+    assert 'GhostNet: loaded all 508 backbone tensors' in (
+        capsys.readouterr().out)
