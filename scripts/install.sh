@@ -8,6 +8,37 @@ PY=${PYTHON:-python3}
 C=requirements/constraints.txt
 log() { printf '\n[install %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
+# Fast path: one interpreter checks the whole stack (each step below checks
+# its own part when this one fails).
+ready() { "$VENV/bin/python" - <<'PYEOF' 2>/dev/null
+from importlib.metadata import version
+
+import pkg_resources, wheel, ninja, psutil  # noqa: F401
+import torch, torchvision  # noqa: F401
+import mmcv, mmcv.ops, mmdet, mmengine  # noqa: F401
+import ghost_det  # noqa: F401
+v = torch.__version__
+assert v.split('+')[0] == '2.13.0' and not v.endswith('+cpu'), v
+assert mmcv.__version__ == '2.1.0', mmcv.__version__
+for name, want in (('mmdet', '3.3.0'), ('mmpretrain', '1.2.0'),
+                   ('timm', '1.0.31')):
+    assert version(name) == want, name
+print(f'torch {v}, mmcv {mmcv.__version__}, mmengine {mmengine.__version__}, '
+      f'mmdet {mmdet.__version__}')
+PYEOF
+}
+stamp_newest() {
+  for f in setup.py requirements/*.txt; do
+    [ "$f" -nt "$VENV/.ghost_det-installed" ] && return 1
+  done
+  return 0
+}
+if [ -x "$VENV/bin/python" ] && [ -f "$VENV/.ghost_det-installed" ] \
+   && stamp_newest && line=$(ready); then
+  log "environment ready: $line"
+  exit 0
+fi
+
 if [ ! -x "$VENV/bin/python" ]; then
   log "creating virtual environment $VENV"
   "$PY" -m venv "$VENV"

@@ -1,6 +1,7 @@
 """Helpers shared by the tests (importable; fixtures stay in conftest.py)."""
 import os
 
+import pytest
 import torch
 
 
@@ -67,3 +68,11 @@ DAMAGE = {
 }
 REASON = {'truncated': 'is truncated or corrupt', 'empty': 'is empty',
           'random bytes': 'is not a checkpoint'}
+
+
+def first_fast(*values) -> list:
+    """Parameters of which only the first runs in ``make test-fast``; the
+    others repeat the check (other sizes, engines, detectors) in the full
+    suite."""
+    return [pytest.param(v, marks=() if i == 0 else pytest.mark.slow)
+            for i, v in enumerate(values)]

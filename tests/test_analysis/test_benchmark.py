@@ -159,6 +159,7 @@ def test_deploy_variants_only_for_the_ghost_family_outside_eager():
     assert not [v for v in swept if v.startswith('rep deploy ')]
 
 
+@pytest.mark.slow  # exports and profiles in two engines
 def test_op_profile_names_where_the_time_goes():
     from ghost_det.analysis.op_profile import op_profile
     model = GhostNet()

@@ -10,6 +10,8 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from tests._helpers import first_fast
+
 ROOT = Path(__file__).parents[2]
 CONFIGS = sorted(str(p.relative_to(ROOT)) for p in
                  (ROOT / 'configs').rglob('*.py')
@@ -30,8 +32,7 @@ MOBILENET_PATCHES = ('mobilenetv2_1x', 'mobilenetv3_large_1x')
 PRETRAIN = {w: f'configs/pretrain/ghostnet-{w}x_8xb128_in1k.py'
             for w in ('1.0', '1.1', '1.3')}
 # built and run in make test-fast; every config in make test
-FAST_CONFIGS = ('configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py',
-                'configs/ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py')
+FAST_CONFIGS = ('configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py', )
 TABLE8 = {
     'retinanet': [
         'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py',
@@ -58,10 +59,12 @@ FAMILY = {
              'ghostnetv3_100'))]
     for framework in ('retinanet', 'faster-rcnn')}
 FAMILY_CASES = [
-    pytest.param(framework, *case, id=case[0].split('/')[-1],
-                 marks=() if case[1] == 'RepGhostNet'
-                 and framework == 'retinanet' else pytest.mark.slow)
+    pytest.param(framework, *case, id=case[0].split('/')[-1])
     for framework, cases in FAMILY.items() for case in cases]
+# the first family case of each check runs in make test-fast
+FAMILY_FAST = [pytest.param(*case.values, id=case.id, marks=() if i == 0
+                            else pytest.mark.slow)
+               for i, case in enumerate(FAMILY_CASES)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -136,7 +139,7 @@ def without_backbone_and_neck_channels(cfg: Config) -> dict:
     return d
 
 
-@pytest.mark.parametrize('framework', sorted(TABLE8))
+@pytest.mark.parametrize('framework', first_fast(*sorted(TABLE8)))
 def test_table8_configs_differ_in_backbone_and_fpn_in_channels_only(
         framework):
     """And in find_unused_parameters, which only the baselines need: their
@@ -152,8 +155,8 @@ def test_table8_configs_differ_in_backbone_and_fpn_in_channels_only(
         assert cfg.model.neck.in_channels != ghost.model.neck.in_channels
 
 
-@pytest.mark.parametrize('suite', ['demo', 'detection_scale'])
-@pytest.mark.parametrize('framework', ['retinanet', 'faster-rcnn'])
+@pytest.mark.parametrize('suite', first_fast('demo', 'detection_scale'))
+@pytest.mark.parametrize('framework', first_fast('retinanet', 'faster-rcnn'))
 def test_comparison_configs_differ_in_backbone_and_fpn_in_channels_only(
         suite, framework):
     """tools/demo.py --compare (demo) and --scale detection: same data,
@@ -179,7 +182,7 @@ def test_comparison_configs_differ_in_backbone_and_fpn_in_channels_only(
         assert cfg.model.neck.in_channels == coco.model.neck.in_channels
 
 
-@pytest.mark.parametrize('framework', ['retinanet', 'faster-rcnn'])
+@pytest.mark.parametrize('framework', first_fast('retinanet', 'faster-rcnn'))
 def test_pretrained_demo_configs_are_the_demo_with_table8_settings(
         framework):
     """tools/demo.py --pretrain, stage 2: each backbone's demo config with
@@ -307,7 +310,7 @@ def without_data(cfg: Config) -> dict:
     return d
 
 
-@pytest.mark.parametrize('framework', sorted(TABLE8))
+@pytest.mark.parametrize('framework', first_fast(*sorted(TABLE8)))
 def test_2014_split_configs(framework):
     name = TABLE8[framework][0].replace('.py', '-trainval35k.py')
     assert f"'./{Path(TABLE8[framework][0]).name}'" in (
@@ -337,7 +340,7 @@ def test_2014_split_configs(framework):
     assert cfg.model == base.model and cfg.optim_wrapper == base.optim_wrapper
 
 
-@pytest.mark.parametrize('framework', sorted(TABLE8))
+@pytest.mark.parametrize('framework', first_fast(*sorted(TABLE8)))
 def test_1x_configs_are_the_11x_configs_at_width_1(framework):
     cfg, base = load(TABLE8[framework][0].replace('1.1x', '1.0x')), load(
         TABLE8[framework][0])
@@ -351,7 +354,7 @@ def test_1x_configs_are_the_11x_configs_at_width_1(framework):
     assert d == b
 
 
-@pytest.mark.parametrize('framework', sorted(TABLE8))
+@pytest.mark.parametrize('framework', first_fast(*sorted(TABLE8)))
 def test_11x_configs_start_from_the_official_weights_widened(
         framework, tmp_path, monkeypatch):
     """The Table 8 1.1x configs read the official 1.0x file by its URL
@@ -412,7 +415,7 @@ def served_official_weights(tmp_path, monkeypatch, seed: int = 11):
     return reference, requested
 
 
-@pytest.mark.parametrize('framework', sorted(TABLE8))
+@pytest.mark.parametrize('framework', first_fast(*sorted(TABLE8)))
 def test_1x_configs_load_the_official_weights_completely(
         framework, tmp_path, monkeypatch):
     """The config's URL goes through mmengine's HTTP loader (served here from
@@ -441,7 +444,7 @@ def without_scope_prefix(cfg):
     return cfg
 
 
-@pytest.mark.parametrize('width', sorted(PRETRAIN))
+@pytest.mark.parametrize('width', first_fast(*sorted(PRETRAIN)))
 def test_pretrain_configs_are_the_official_classifier(width):
     from mmpretrain.registry import MODELS
 
@@ -473,7 +476,7 @@ def test_pretrain_recipe():
 
 
 @pytest.mark.parametrize('framework,config,backbone,width,timm_name',
-                         FAMILY_CASES)
+                         FAMILY_FAST)
 def test_family_configs_differ_from_table8_in_backbone_and_fpn_only(
         framework, config, backbone, width, timm_name):
     cfg, table8 = load(config), load(TABLE8[framework][0])
@@ -487,7 +490,7 @@ def test_family_configs_differ_from_table8_in_backbone_and_fpn_only(
 
 
 @pytest.mark.parametrize('framework,config,backbone,width,timm_name',
-                         FAMILY_CASES)
+                         FAMILY_FAST)
 def test_family_configs_load_the_timm_weights_completely(
         framework, config, backbone, width, timm_name, tmp_path,
         monkeypatch):
@@ -524,6 +527,7 @@ def test_family_configs_load_the_timm_weights_completely(
         assert torch.equal(value, ours[key]), key
 
 
+@pytest.mark.slow  # trains in-process
 @pytest.mark.parametrize('framework,config,backbone,width,timm_name',
                          FAMILY_CASES)
 def test_family_configs_train_a_few_iterations(
@@ -551,7 +555,7 @@ def test_family_configs_train_a_few_iterations(
 
 
 @pytest.mark.parametrize('framework,config,backbone,width,timm_name',
-                         FAMILY_CASES)
+                         FAMILY_FAST)
 def test_family_demo_configs_differ_in_backbone_and_fpn_in_channels_only(
         framework, config, backbone, width, timm_name):
     """tools/demo.py --backbones: the GhostNet demo with the COCO config's
@@ -567,6 +571,7 @@ def test_family_demo_configs_differ_in_backbone_and_fpn_in_channels_only(
     assert demo.model.neck.in_channels == coco.model.neck.in_channels
 
 
+@pytest.mark.slow  # counts the FLOPs of every COCO config
 def test_model_index_lists_every_coco_config():
     """model-index.yml imports one metafile per collection, each entry's
     config exists and carries the collection's backbone; every COCO 1x

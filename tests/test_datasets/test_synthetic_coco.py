@@ -103,6 +103,7 @@ def test_hollow_shapes_have_a_hole():
         assert 0.7 < hollow / solid < 0.9, SHAPES[shape]
 
 
+@pytest.mark.slow  # draws large images
 def test_local_noise_draws_the_same_objects():
     """Drawing an object in its box only (the detection-scale set's faster
     path) gives the box and area of drawing it over the whole image."""

@@ -11,7 +11,11 @@ from ghost_det.deploy import deploy_model
 from ghost_det.deploy.end_to_end import EndToEnd
 from ghost_det.deploy.engine_detector import EngineDetector, engine_session
 from ghost_det.deploy.onnx_export import export_end_to_end
-from tests._helpers import assert_close_relative, build_detector
+from tests._helpers import (
+    assert_close_relative,
+    build_detector,
+    first_fast,
+)
 
 RETINANET = 'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py'
 FASTER_RCNN = 'configs/ghostnet/faster-rcnn_ghostnet-1.1x_fpn_1x_coco.py'
@@ -70,7 +74,7 @@ def retinanet(tmp_path_factory):
     return model, path
 
 
-@pytest.mark.parametrize('size', [(320, 416), (224, 288)])
+@pytest.mark.parametrize('size', first_fast((320, 416), (224, 288)))
 def test_retinanet_graph_equals_mmdet(retinanet, size):
     model, path = retinanet
     image = torch.randn(3, *size)
@@ -87,9 +91,8 @@ def test_retinanet_graph_equals_mmdet(retinanet, size):
         assert_same_detections(got, want)
 
 
-@pytest.mark.parametrize('backend', [
-    pytest.param(b, marks=() if b == 'onnxruntime' else pytest.mark.slow)
-    for b in BACKENDS])
+@pytest.mark.slow  # an edge case, in both engines
+@pytest.mark.parametrize('backend', BACKENDS)
 def test_no_box_above_the_threshold(tmp_path, backend):
     model = build_detector(RETINANET).eval()  # initial head: every score
     path = str(tmp_path / 'retinanet.onnx')  # below score_thr
@@ -99,9 +102,8 @@ def test_no_box_above_the_threshold(tmp_path, backend):
     assert boxes.shape == (0, 4) and len(scores) == len(labels) == 0
 
 
-@pytest.mark.parametrize('backend', [
-    pytest.param(b, marks=() if b == 'onnxruntime' else pytest.mark.slow)
-    for b in BACKENDS])
+@pytest.mark.slow  # the relaid detector in both engines
+@pytest.mark.parametrize('backend', BACKENDS)
 def test_deployed_retinanet_through_the_engine_equals_eager(tmp_path,
                                                              backend):
     """tools/test.py --backend's path: relaid GhostNet (gathers folded into

@@ -46,6 +46,7 @@ def test_backbone_export_equals_eager(tmp_path, widen, layout, backend):
             assert_close_relative(torch.from_numpy(a), b)
 
 
+@pytest.mark.slow  # the end-to-end graph tests cover the fast path
 def test_detector_onnx_equals_eager_up_to_head_outputs(tmp_path):
     model = build_detector(
         'configs/ghostnet/retinanet_ghostnet-1.1x_fpn_1x_coco.py')

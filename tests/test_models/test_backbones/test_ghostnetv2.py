@@ -11,6 +11,7 @@ from ghost_det.models.utils import infer_widen_factor
 from tests._helpers import (
     assert_close_relative,
     exported_outputs,
+    first_fast,
     randomise_norms,
 )
 from tests._timm_reference import (
@@ -47,7 +48,8 @@ def test_attention_from_the_third_bottleneck_on():
     assert not any(isinstance(b.ghost2, GhostModuleV2) for b in blocks)
 
 
-@pytest.mark.parametrize('backend', ['pytorch', 'onnxruntime', 'openvino'])
+@pytest.mark.parametrize('backend', first_fast('pytorch', 'onnxruntime',
+                                                'openvino'))
 def test_deploy_is_exact(tmp_path, backend):
     model = randomise_norms(GhostNetV2())
     x = torch.randn(1, 3, 96, 130)

@@ -11,6 +11,7 @@ from ghost_det.models.utils import infer_family, infer_widen_factor
 from tests._helpers import (
     assert_close_relative,
     exported_outputs,
+    first_fast,
     randomise_norms,
 )
 from tests._timm_reference import (
@@ -64,7 +65,8 @@ def test_branches_where_ghostnetv3_has_them():
     assert dw.rpr_scale.conv.stride == (2, 2)
 
 
-@pytest.mark.parametrize('backend', ['pytorch', 'onnxruntime', 'openvino'])
+@pytest.mark.parametrize('backend', first_fast('pytorch', 'onnxruntime',
+                                                'openvino'))
 def test_deploy_is_exact(tmp_path, backend):
     model = randomise_norms(GhostNetV3())
     x = torch.randn(1, 3, 96, 130)

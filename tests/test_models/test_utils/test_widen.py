@@ -6,6 +6,7 @@ from timm.models.ghostnet import _create_ghostnet
 
 from ghost_det.models import GhostNet
 from ghost_det.models.utils import PretrainedWeightsError, widen_state_dict
+from tests._helpers import first_fast
 from tests._timm_reference import (
     randomised_timm_ghostnet,
     randomised_timm_repghostnet,
@@ -75,8 +76,8 @@ def test_widened_backbone_reproduces_every_timm_channel(widen, tmp_path,
               f'equals a 1.0x channel within {worst:.1e} relative')
 
 
-@pytest.mark.parametrize('widen', [1.1, 1.3])
-@pytest.mark.parametrize('noise', [0.0, 0.1])
+@pytest.mark.parametrize('widen', first_fast(1.1, 1.3))
+@pytest.mark.parametrize('noise', first_fast(0.1, 0.0))
 def test_widened_classifier_gives_timm_logits(widen, noise, capsys):
     """timm's own GhostNet at the wider width, loaded strictly with the
     widened weights (head included), gives the 1.0x logits; the noise is
@@ -139,6 +140,7 @@ def copy_drift(state_dict, pairs, steps: int = 4) -> float:
                for i, j in pairs)
 
 
+@pytest.mark.slow  # trains in-process
 def test_noise_lets_copies_drift_apart_and_exact_copies_stay(capsys):
     """The copies' incoming weights after a few SGD steps: without noise
     they stay equal (equal gradients), with noise they drift apart."""
