@@ -122,9 +122,10 @@ def main() -> int:
                      f'Table 8 backbones ({", ".join(demo.BACKBONES)})')
     detectors = args.detectors or scale['detectors']
     work_dir = args.work_dir or scale['work_dir']
+    # pretrained runs first: the from-scratch ones are often read back
     runs = demo.plan(detectors, args.compare, args.seeds, args.scale,
-                     args.backbones, ['scratch'] + (
-                         [args.pretrain] if args.pretrain else []))
+                     args.backbones, ([args.pretrain] if args.pretrain
+                                      else []) + ['scratch'])
     start = time.time()
     # the default dataset is (re)made as needed; another root is used as it
     # is when it holds a dataset

@@ -49,7 +49,8 @@ def test_compare_with_seeds(tmp_path):
     for row in rows:
         cells = [c.strip() for c in row.split('|')[1:-1]]
         assert cells[-1] == '2'  # runs
-        assert '±' in cells[6] and '±' in cells[-2]  # mAP, train time
+        assert cells[2] == 'scratch'  # the backbone's init
+        assert '±' in cells[7] and '±' in cells[-2]  # mAP, train time
     assert (work / 'table8.png').stat().st_size > 1000
     for backbone in ('ghostnet-1.1x', 'mobilenetv2-1.0x',
                      'mobilenetv3-large-1.0x'):
@@ -134,7 +135,7 @@ def test_detection_scale_on_cpu_shrunk(tmp_path):
     assert len(rows) == 6
     for row in rows:
         cells = [c.strip() for c in row.split('|')[1:-1]]
-        assert float(cells[12]) > 0 and float(cells[13]) > 0  # images/s
+        assert float(cells[13]) > 0 and float(cells[14]) > 0  # images/s
     assert 'measured on CPU' in table
 
 
