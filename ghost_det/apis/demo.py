@@ -204,8 +204,7 @@ def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
                   **speed,
                   **{m: metrics[f'coco/{m}'] for m in COCO_METRICS})
     if run['seed'] == 0:
-        picture = work_dir / f"predictions_{run['detector']}_" \
-                             f"{run['backbone']}.png"
+        picture = work_dir / f"predictions_{out.parent.name}.png"
         save_prediction_grid(runner, picture)
         result['picture'] = str(picture)
     result_file.write_text(json.dumps(result, indent=2))
