@@ -110,7 +110,7 @@ def imagenet_layouts(served, official_weights_server):
 
 
 @pytest.mark.slow  # builds and initialises three detectors
-def test_imagenet_init_is_the_coco_configs(tmp_path, monkeypatch, capsys,
+def test_imagenet_init_is_the_coco_configs(tmp_path, monkeypatch,
                                            official_weights_server):
     """--pretrain imagenet starts each demo backbone as its COCO config
     does (GhostNet-1.1x: the official 1.0x weights, widened); with files of
@@ -120,6 +120,8 @@ def test_imagenet_init_is_the_coco_configs(tmp_path, monkeypatch, capsys,
     from mmengine.registry import init_default_scope
 
     from ghost_det.apis.demo import MIM, backbone_init, plan
+    from ghost_det.models.utils import widen_state_dict
+    from ghost_det.models.utils.weights import select_backbone_weights
     from ghost_det.utils.mmpretrain_compat import read_config
     monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
     urls = imagenet_layouts(tmp_path / 'served', official_weights_server)
@@ -137,13 +139,17 @@ def test_imagenet_init_is_the_coco_configs(tmp_path, monkeypatch, capsys,
         detector = MODELS.build(cfg.model)
         before = {k: v.clone() for k, v in detector.backbone.state_dict(
         ).items() if v.is_floating_point() and v.dim() > 1}
+        if expected is None:  # the official 1.0x file, widened as configured
+            official = torch.load(tmp_path / 'served/state_dict_73.98.pth',
+                                  weights_only=True)
+            expected = widen_state_dict(
+                select_backbone_weights(official, None)[0],
+                detector.backbone.state_dict(), **init['widen'])
         detector.init_weights()
         after = detector.backbone.state_dict()
         assert len(before) > 20
         changed = [k for k in before if not torch.equal(before[k], after[k])]
         assert changed == list(before), run['backbone']
-        for key, value in (expected or {}).items():
+        assert len(expected) >= len(before)
+        for key, value in expected.items():
             assert torch.equal(after[key], value), key
-    # GhostNet's loader checks every tensor and says where they came from
-    assert 'GhostNet: loaded all 508 backbone tensors' in (
-        capsys.readouterr().out)
