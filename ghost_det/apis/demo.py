@@ -85,14 +85,24 @@ def run_dir(work_dir: Path, run: Dict) -> Path:
         '' if init == 'scratch' else f'_{init}')) / f"seed{run['seed']}"
 
 
+def resumable_runner(cfg, out: Path):
+    """A Runner for ``cfg`` writing into ``out`` that continues a killed run
+    there (a no-op on a fresh one); and whether it resumes."""
+    from mmengine.runner import Runner
+    cfg.work_dir = str(out)
+    # mmengine keeps one visualizer per name in a process: without a name of
+    # its own, every later run would log into the first run's work dir
+    cfg.visualizer.name = f'visualizer_{out}'
+    cfg.resume = True
+    return Runner.from_cfg(cfg), (out / 'last_checkpoint').is_file()
+
+
 def pretrain(backbone: str, work_dir: Path, data_root: Path,
              options: Dict) -> Dict:
     """Stage 1: train ``backbone``'s classifier on the synthetic crops in
     ``data_root`` into ``work_dir/pretrain/<backbone>``,
     resuming an interrupted run; a finished one is read back. Returns its
     top-1/top-5 (%), train time and checkpoint."""
-    from mmengine.runner import Runner
-
     from ..utils.mmpretrain_compat import read_config
     out = work_dir / 'pretrain' / backbone
     result_file = out / 'result.json'
@@ -103,11 +113,7 @@ def pretrain(backbone: str, work_dir: Path, data_root: Path,
         cfg[f'{split}_dataloader'].dataset.data_root = str(data_root)
     if options:
         cfg.merge_from_dict(options)
-    cfg.work_dir = str(out)
-    cfg.visualizer.name = f'visualizer_{out}'
-    cfg.resume = True
-    runner = Runner.from_cfg(cfg)
-    resumed = (out / 'last_checkpoint').is_file()
+    runner, resumed = resumable_runner(cfg, out)
     start = time.time()
     runner.train()
     train_s = time.time() - start
@@ -151,8 +157,6 @@ def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
                        options: Dict, deterministic: bool = False) -> Dict:
     """Train one model (resuming an interrupted run), evaluate it and, for
     seed 0, draw its predictions. A finished run is read back, not redone."""
-    from mmengine.runner import Runner
-
     from ..utils.mmpretrain_compat import read_config
     out = run_dir(work_dir, run)
     result_file = out / 'result.json'
@@ -164,18 +168,12 @@ def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
         cfg.model.backbone.init_cfg = backbone_init(run, run.get('checkpoint'))
     if options:
         cfg.merge_from_dict(options)
-    cfg.work_dir = str(out)
-    # mmengine keeps one visualizer per name in a process: without a name of
-    # its own, every later run would log into the first run's work dir
-    cfg.visualizer.name = f"visualizer_{out}"
     cfg.randomness = dict(seed=run['seed'])
     if deterministic:
         request_determinism(cfg, run['seed'])
-    cfg.resume = True  # continue a killed run; no-op on a fresh one
-    runner = Runner.from_cfg(cfg)
+    runner, resumed = resumable_runner(cfg, out)
     if deterministic:
         relax_cuda_checks()
-    resumed = (out / 'last_checkpoint').is_file()
     start = time.time()
     runner.train()
     train_s = time.time() - start
