@@ -24,4 +24,6 @@ cost: install
 
 benchmark: install
 	$(PY) tools/analysis_tools/benchmark.py --threads 1 all --parts backbone detector \
-		--modes eager fold channels_last onnxruntime openvino openvino_static --sweep --profile
+		--modes eager fold channels_last onnxruntime openvino openvino_static \
+		--layouts fold pad8 pad16 pad1-split pad16-split
+	$(PY) tools/analysis_tools/op_profile.py

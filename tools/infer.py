@@ -61,14 +61,12 @@ def run_in_engine(inferencer, backend: str, out_dir: str) -> None:
     """Deploy the inferencer's detector, export it end to end and let the
     engine run it (DetInferencer calls ``model.test_step``)."""
     from ghost_det.deploy import deploy_model
-    from ghost_det.deploy.engine_detector import EngineDetector, engine_session
-    from ghost_det.deploy.onnx_export import export_end_to_end
+    from ghost_det.deploy.engine_detector import EngineDetector
     detector = inferencer.model
     size = tuple(-(-s // 32) * 32 for s in test_input_size(inferencer.cfg))
     deploy_model(detector, backend, None, size)
     path = osp.join(out_dir, 'end2end.onnx')
-    export_end_to_end(detector, path, size)
-    engine = EngineDetector(detector, engine_session(path, backend))
+    engine = EngineDetector.exported(detector, path, backend, size)
     engine.dataset_meta = detector.dataset_meta
     inferencer.model = engine
     print(f'deployed detector exported to {path}, run by {backend}')

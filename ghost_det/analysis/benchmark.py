@@ -24,7 +24,6 @@ from ..deploy.ghostnet import relayout, resolve_layout
 from ..models import GhostNet
 from ..utils.env import environment
 from ..utils.markdown import markdown_table
-from .op_profile import op_profile, profile_table
 from .timing import DEPLOY, Record, peak_memory_mb, time_interleaved
 
 CONFIG_DIR = Path(__file__).parents[1] / '.mim' / 'configs'
@@ -40,7 +39,6 @@ ENGINE = {'eager': 'pytorch', 'fold': 'pytorch', 'channels_last': 'pytorch',
           'openvino_static': 'openvino'}
 MODES = tuple(ENGINE)
 EXPORTED = ('onnxruntime', 'openvino', 'openvino_static')
-SWEEP = ('fold', 'pad8', 'pad16', 'pad1-split', 'pad16-split')
 # part: ((H, W, warm-up, repeats), ...); detectors run end to end, batch 1
 PARTS = {'backbone': ((224, 224, 5, 30), (800, 1344, 2, 10)),
          'detector': ((800, 1333, 1, 5), )}
@@ -73,64 +71,65 @@ def has_ghost(model: nn.Module) -> bool:
     return any(isinstance(m, GhostNet) for m in model.modules())
 
 
-def rewritten(model: nn.Module, mode: str, deploy: bool,
-              layout: Optional[str], shape: Sequence[int]) -> nn.Module:
-    """A copy of ``model`` with the generic rewrites of ``mode``; with
-    ``deploy`` the Ghost-family deploy too, GhostNet in ``layout`` (default:
-    its engine's at this input). A backbone keeps relaid outputs in their
-    layout, as inside a detector whose FPN reads them."""
+def rewritten(model: nn.Module, mode: str, layout: Optional[str],
+              shape: Sequence[int]) -> nn.Module:
+    """A copy of ``model`` with the generic rewrites of ``mode``; with a
+    ``layout`` (``'default'``: its engine's at this input) the Ghost-family
+    deploy too. A backbone keeps relaid outputs in their layout, as inside
+    a detector whose FPN reads them."""
     model = drop_unused_layers(copy.deepcopy(model))
     model.eval()  # (mmdet's MobileNetV2.train returns None)
     if mode != 'eager':
         fold_norms(model)
-    if deploy and hasattr(model, 'extract_feat'):
-        deploy_model(model, ENGINE[mode], layout, shape[-2:])
-    elif deploy:
-        relayout(model, resolve_layout(model, ENGINE[mode], layout,
+    named = None if layout == 'default' else layout
+    if layout and hasattr(model, 'extract_feat'):
+        deploy_model(model, ENGINE[mode], named, shape[-2:])
+    elif layout:
+        relayout(model, resolve_layout(model, ENGINE[mode], named,
                                        shape[-2:]), gather_outputs=False)
     if mode == 'channels_last':
         model.to(memory_format=torch.channels_last)
     return model
 
 
-def prepare(model: nn.Module, mode: str, deploy: bool, layout: Optional[str],
-            device: str, example: torch.Tensor,
+def prepare(model: nn.Module, mode: str, layout: Optional[str], device: str,
+            example: torch.Tensor,
             workdir: str) -> Callable[[torch.Tensor], object]:
     """A callable running the :func:`rewritten` model in ``mode``: exported
     modes run the backbone's ONNX graph, or the detector's end-to-end graph
     in :class:`~ghost_det.deploy.engine_detector.EngineDetector`;
     ``openvino_static`` compiles for the example's shape."""
-    model = rewritten(model, mode, deploy, layout, example.shape)
-    if mode in EXPORTED:
-        from ..deploy.engine_detector import EngineDetector, engine_session
-        from ..deploy.onnx_export import export_end_to_end, export_onnx
-        path, shape = os.path.join(workdir, f'{id(model)}.onnx'), tuple(
-            example.shape)
-        if hasattr(model, 'extract_feat'):
-            export_end_to_end(model, path, [-(-s // 32) * 32
-                                            for s in shape[-2:]])
-        else:
-            export_onnx(model, path, shape)
-        session = engine_session(path, ENGINE[mode], torch.get_num_threads(),
-                                 shape if mode == 'openvino_static' else None)
-        if hasattr(model, 'extract_feat'):
-            return EngineDetector(model, session)
-        kwargs = dict(copy=False) if ENGINE[mode] == 'openvino' else {}
-        return lambda x: session.run(None, {'input': x.numpy()}, **kwargs)
-    return model.to(device)
+    model = rewritten(model, mode, layout, example.shape)
+    if mode not in EXPORTED:
+        return model.to(device)
+    path, threads = os.path.join(workdir, f'{id(model)}.onnx'), (
+        torch.get_num_threads())
+    if hasattr(model, 'extract_feat'):
+        from ..deploy.engine_detector import EngineDetector
+        return EngineDetector.exported(model, path, ENGINE[mode],
+                                       example.shape[2:], threads)
+    from ..deploy.engine_detector import engine_session
+    from ..deploy.onnx_export import export_onnx
+    export_onnx(model, path, tuple(example.shape))
+    session = engine_session(path, ENGINE[mode], threads, tuple(
+        example.shape) if mode == 'openvino_static' else None)
+    kwargs = dict(copy=False) if ENGINE[mode] == 'openvino' else {}
+    return lambda x: session.run(None, {'input': x.numpy()}, **kwargs)
 
 
-def variants(models: Dict[str, nn.Module], mode: str, layout: Optional[str],
-             sweep: bool) -> List[Tuple[str, str, bool, Optional[str]]]:
-    """(variant, model, deploy, layout) measured in ``mode``: every model;
-    outside eager, each Ghost-family model's deploy variant; with
-    ``sweep``, each relayable GhostNet's in every layout of :data:`SWEEP`."""
-    out = [(name, name, False, None) for name in models]
+def variants(models: Dict[str, nn.Module], mode: str,
+             layouts: Sequence[str] = ()
+             ) -> List[Tuple[str, str, Optional[str]]]:
+    """(variant, model, deploy layout or None) measured in ``mode``: every
+    model; outside eager, each Ghost-family model deployed (layout
+    ``'default'``), and each relayable GhostNet in every one of
+    ``layouts``."""
+    out = [(name, name, None) for name in models]
     for name, model in models.items() if mode != 'eager' else ():
         if has_ghost(model):
-            out.append((name + DEPLOY, name, True, layout))
-            if sweep and can_relayout(getattr(model, 'backbone', model)):
-                out += [(f'{name}{DEPLOY} {s}', name, True, s) for s in SWEEP]
+            out.append((name + DEPLOY, name, 'default'))
+            if can_relayout(getattr(model, 'backbone', model)):
+                out += [(f'{name}{DEPLOY} {s}', name, s) for s in layouts]
     return out
 
 
@@ -147,38 +146,35 @@ def predict_call(model: nn.Module, image: torch.Tensor):
 
 def measure_group(part: str, models: Dict[str, nn.Module],
                   modes: Sequence[str], example: torch.Tensor, threads: int,
-                  device: str, layout: Optional[str], warmup: int,
-                  repeats: int, log: Callable[[str], None],
-                  sweep: bool = False) -> List[Record]:
+                  device: str, layouts: Sequence[str], warmup: int,
+                  repeats: int, log: Callable[[str], None]) -> List[Record]:
     """One interleaved timing group: every variant x mode at one input. A
     variant that fails to prepare is reported, not fatal."""
     records, calls = [], {}
-    detector = part != 'backbone'
     with tempfile.TemporaryDirectory() as workdir:
-        for mode in modes:
-            for name, model, deploy, chosen in variants(models, mode, layout,
-                                                        sweep):
-                rec = Record(part, name, mode, tuple(example.shape), threads,
-                             device)
-                records.append(rec)
-                start = time.perf_counter()
-                try:
-                    fn = prepare(models[model], mode, deploy, chosen, device,
-                                 example, workdir)
-                    x = example.to(device, memory_format=(
-                        torch.channels_last if mode == 'channels_last'
-                        else torch.preserve_format))
-                    run = (lambda f=fn, x=x: predict_call(f, x)) if (
-                        detector) else (lambda f=fn, x=x: f(x))
-                    with torch.inference_mode():
-                        run()  # export and compilation happen here
-                        if mode not in EXPORTED:
-                            rec.peak_mb = peak_memory_mb(run, device)
-                    calls[(name, mode)] = run
-                except Exception as e:  # noqa: BLE001  (reported, not fatal)
-                    rec.error = f'{type(e).__name__}: {e}'.splitlines()[0]
-                    log(f'  {name} [{mode}]: skipped ({rec.error})')
-                rec.setup_s = time.perf_counter() - start
+        for mode, (name, model, layout) in (
+                (m, v) for m in modes for v in variants(models, m, layouts)):
+            rec = Record(part, name, mode, tuple(example.shape), threads,
+                         device)
+            records.append(rec)
+            start = time.perf_counter()
+            try:
+                fn = prepare(models[model], mode, layout, device, example,
+                             workdir)
+                x = example.to(device, memory_format=(
+                    torch.channels_last if mode == 'channels_last'
+                    else torch.preserve_format))
+                run = (lambda f=fn, x=x: f(x)) if part == 'backbone' else (
+                    lambda f=fn, x=x: predict_call(f, x))
+                with torch.inference_mode():
+                    run()  # export and compilation happen here
+                    if mode not in EXPORTED:
+                        rec.peak_mb = peak_memory_mb(run, device)
+                calls[(name, mode)] = run
+            except Exception as e:  # noqa: BLE001  (reported, not fatal)
+                rec.error = f'{type(e).__name__}: {e}'.splitlines()[0]
+                log(f'  {name} [{mode}]: skipped ({rec.error})')
+            rec.setup_s = time.perf_counter() - start
         times = time_interleaved(calls, warmup, repeats, device)
     for rec in records:
         rec.times_ms = times.get((rec.variant, rec.mode), [])
@@ -253,11 +249,14 @@ def engine_rows(records: Sequence[Record], reference: str) -> List[list]:
     return rows
 
 
-def engine_table(records: Sequence[Record], reference: str,
-                 device: str) -> str:
+def engine_table(records: Sequence[Record], reference: Optional[str],
+                 env: dict) -> str:
+    """:func:`engine_rows` as Markdown, ratios to :func:`reference_model`."""
+    reference = reference_model(records, reference)
     return (f'**By engine**: each model in the fastest of its variants and '
             f'the engine\'s modes, ms per image; last, {reference}\'s time '
-            f'over the model\'s (> 1: faster). Device: {device}.\n\n'
+            f'over the model\'s (> 1: faster). Device: '
+            f'{env.get("gpu", env["cpu"])}.\n\n'
             + markdown_table(['part', 'input', 'threads', 'engine', 'model',
                               'ms (variant, mode)', f'vs {reference}'],
                              engine_rows(records, reference)))
@@ -273,8 +272,8 @@ def device_line(env: dict) -> str:
 
 def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
                   modes: Sequence[str], configs: Sequence[str],
-                  layout: Optional[str], out_dir: str, quick: bool = False,
-                  batch: int = 1, sweep: bool = False, profile: bool = False,
+                  out_dir: str, layouts: Sequence[str] = (),
+                  quick: bool = False, batch: int = 1,
                   reference: Optional[str] = None,
                   log: Callable[[str], None] = print) -> str:
     """Measure, log each group's table as it is done and the table by
@@ -296,45 +295,30 @@ def run_benchmark(device: str, threads: Sequence[int], parts: Sequence[str],
         torch.set_num_threads(n)
         for part, models in groups.items():
             kind = 'backbone' if part == 'backbone' else 'detector'
-            if kind not in parts:
-                continue
-            for h, w, warmup, repeats in (QUICK if quick else PARTS)[kind]:
+            for h, w, warmup, repeats in (QUICK if quick else PARTS)[kind] if (
+                    kind in parts) else ():
                 shape = (batch if kind == 'backbone' else 1, 3, h, w)
                 log(f'\n[{time.time() - start:.0f}s] {part} {shape}, {n} '
                     'thread(s)...')
                 example = torch.randn(*shape) if kind == 'backbone' else (
                     torch.rand(*shape) * 255)
-                recs = measure_group(part, models, [m for m in modes if not (
-                    kind == 'detector' and m == 'openvino_static')], example,
-                    n, device, layout, warmup, repeats, log, sweep)
+                recs = measure_group(
+                    part, models, [m for m in modes if kind == 'backbone' or
+                                   m != 'openvino_static'], example, n,
+                    device, layouts, warmup, repeats, log)
                 records.extend(recs)
                 if any(r.times_ms for r in recs):
                     log('\n' + mode_table([r for r in recs if r.times_ms]))
     os.makedirs(out_dir, exist_ok=True)
     base = os.path.join(out_dir, f'benchmark_{device}_'
                         f'{time.strftime("%Y%m%d_%H%M%S")}')
-    for mode in ('onnxruntime', 'openvino_static', 'channels_last') if (
-            profile) else ():
-        torch.set_num_threads(threads[0])
-        for h, w, _, _ in (QUICK if quick else PARTS)['backbone']:
-            x = torch.randn(1, 3, h, w)
-            log('\n' + profile_table({
-                name + (DEPLOY if has_ghost(m) else ''): op_profile(
-                    rewritten(m, mode, has_ghost(m), layout, x.shape), x,
-                    mode, trace_dir=base + '_profiles')
-                for name, m in groups['backbone'].items()},
-                f'where the time goes: ms per image by operator, {mode}, '
-                f'input {h}x{w}, {threads[0]} thread(s) (profiled runs are '
-                'slower than timed ones)'))
     with open(base + '.json', 'w') as f:
-        json.dump(dict(environment=env, layout=layout or 'default',
-                       quick=quick, reference=reference,
+        json.dump(dict(environment=env, quick=quick, reference=reference,
                        records=[r.summary() for r in records]), f, indent=1)
     from .visualization import plot_benchmark
     plot_benchmark(records, base + '.png')
     log(f'\nwrote {base}.json and {base}.png ({time.time() - start:.0f}s '
-        'in all)\n\n' + engine_table(records, reference_model(
-            records, reference), env.get('gpu', env['cpu'])))
+        'in all)\n\n' + engine_table(records, reference, env))
     return base + '.json'
 
 
@@ -343,10 +327,9 @@ def markdown_report(path: str, reference: Optional[str] = None) -> str:
     each group's model x mode table, then the table by engine."""
     with open(path) as f:
         saved = json.load(f)
-    env = saved['environment']
     records = [Record.from_summary(r) for r in saved['records']]
-    reference = reference_model(records, reference or saved.get('reference'))
     return '\n\n'.join(
-        [device_line(env)]
+        [device_line(saved['environment'])]
         + [mode_table(recs) for recs in _groups(records).values()]
-        + [engine_table(records, reference, env.get('gpu', env['cpu']))])
+        + [engine_table(records, reference or saved.get('reference'),
+                        saved['environment'])])

@@ -5,7 +5,7 @@ import json
 import os
 import shutil
 import tempfile
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -66,6 +66,28 @@ def op_profile(model: nn.Module, example: torch.Tensor, mode: str,
                 model(x)
     return {e.key: e.self_cpu_time_total / 1e3 / runs
             for e in prof.key_averages() if e.self_cpu_time_total > 0}
+
+
+def backbone_profiles(configs: Sequence[str], mode: str,
+                      shape: Sequence[int], layout: str = 'default',
+                      runs: int = 3, trace_dir: Optional[str] = None
+                      ) -> Dict[str, Dict[str, float]]:
+    """:func:`op_profile` of each config's backbone in ``mode`` at ``shape``
+    (N, C, H, W), rewritten as the benchmark's variants are: a Ghost-family
+    backbone deployed in ``layout`` (``'default'``: its engine's), named
+    ``<model> deploy``."""
+    from .benchmark import build_detector, has_ghost, labels, rewritten
+    from .timing import DEPLOY
+    torch.manual_seed(0)
+    example, profiles = torch.randn(*shape), {}
+    for config in configs:
+        backbone = build_detector(config).backbone
+        deploy = layout if has_ghost(backbone) else None
+        name = labels(config)[1] + (DEPLOY if deploy else '')
+        profiles[name] = op_profile(
+            rewritten(backbone, mode, deploy, shape), example, mode, runs,
+            trace_dir)
+    return profiles
 
 
 def profile_table(profiles: Dict[str, Dict[str, float]], title: str,

@@ -37,6 +37,17 @@ class EngineDetector(nn.Module):
         self.session = session
         self.two_stage = getattr(detector, 'with_rpn', False)
 
+    @classmethod
+    def exported(cls, detector: nn.Module, path: str, backend: str,
+                 input_size: Sequence[int],
+                 threads: int = 0) -> 'EngineDetector':
+        """Export ``detector`` end to end to ``path`` at ``input_size`` (H, W;
+        padded up to multiples of 32) and run the graph by ``backend``."""
+        from .onnx_export import export_end_to_end
+        export_end_to_end(detector, path,
+                          [-(-s // 32) * 32 for s in input_size])
+        return cls(detector, engine_session(path, backend, threads))
+
     def predict_one(self, image: torch.Tensor,
                     sample: DetDataSample) -> InstanceData:
         h, w = sample.img_shape

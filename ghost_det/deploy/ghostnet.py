@@ -101,7 +101,7 @@ class GhostLayout:
 ENGINES = ('pytorch', 'onnxruntime', 'openvino')
 # The fastest layout per engine, measured on GhostNet-1.1x at 224x224
 # ('small') and 800x1344 ('large'), 1 thread (tools/analysis_tools/
-# benchmark.py --sweep; docs/deploy_and_benchmark.md). Unknown sizes get the
+# benchmark.py --layouts; docs/deploy_and_benchmark.md). Unknown sizes get the
 # small-input layout: in PyTorch that is plain BatchNorm folding.
 DEFAULT_LAYOUTS = {
     'pytorch': {'small': GhostLayout(), 'large': GhostLayout(1, split=True)},

@@ -15,6 +15,7 @@ from ghost_det.analysis.benchmark import (
     reference_model,
     variants,
 )
+from ghost_det.analysis.op_profile import op_profile
 from ghost_det.analysis.timing import Record, peak_memory_mb
 from ghost_det.models import GhostNet, RepGhostNet
 from tests._demo_helpers import ROOT
@@ -29,8 +30,8 @@ def test_quick_run_measures_every_config_part_and_mode(tmp_path):
     result = subprocess.run(
         [sys.executable, 'tools/analysis_tools/benchmark.py', '--quick',
          '--threads', '1', '--batch', '2', '--out-dir', str(tmp_path),
-         '--configs', *TABLE8, REPGHOSTNET], cwd=ROOT, capture_output=True,
-        text=True)
+         '--layouts', 'pad16-split', '--configs', *TABLE8, REPGHOSTNET],
+        cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     assert out.startswith('Device: ') and 'onnxruntime 1.' in out
@@ -50,8 +51,13 @@ def test_quick_run_measures_every_config_part_and_mode(tmp_path):
     for name in ('ghostnet-1.1x', 'repghostnet-1.11x'):
         for mode in modes[1:]:  # deployed wherever rewrites apply
             assert ('backbone', f'{name} deploy', mode) in measured
-    assert not {v for p, v, m in measured
-                if v.startswith('mobilenet') and 'deploy' in v}
+    for mode in modes[1:]:  # and in the named layout, GhostNet only
+        assert ('backbone', 'ghostnet-1.1x deploy pad16-split',
+                mode) in measured
+        assert ('RetinaNet inference', 'ghostnet-1.1x deploy pad16-split',
+                mode) in measured or mode == 'openvino_static'
+    assert not {v for p, v, m in measured if v.startswith('mobilenet') and
+                'deploy' in v or v.startswith('repghostnet deploy ')}
     for det in ('RetinaNet', 'Faster R-CNN'):  # end to end in the engines
         for mode in modes[:-1]:
             assert (f'{det} inference', 'ghostnet-1.1x deploy' if
@@ -149,19 +155,31 @@ def test_engine_rows_take_each_models_fastest_in_the_engine():
 def test_deploy_variants_only_for_the_ghost_family_outside_eager():
     models = {'ghost': GhostNet(widen_factor=1.1), 'rep': RepGhostNet(),
               'plain': torch.nn.Conv2d(3, 8, 3)}
-    assert [v[0] for v in variants(models, 'eager', None, True)] == [
-        'ghost', 'rep', 'plain']
-    fold = variants(models, 'fold', 'pad8', False)
-    assert fold[3:] == [('ghost deploy', 'ghost', True, 'pad8'),
-                        ('rep deploy', 'rep', True, 'pad8')]
-    swept = [v[0] for v in variants(models, 'onnxruntime', None, True)]
-    assert 'ghost deploy pad16-split' in swept
-    assert not [v for v in swept if v.startswith('rep deploy ')]
+    assert variants(models, 'eager', ['pad8']) == [
+        ('ghost', 'ghost', None), ('rep', 'rep', None),
+        ('plain', 'plain', None)]
+    assert variants(models, 'fold')[3:] == [
+        ('ghost deploy', 'ghost', 'default'), ('rep deploy', 'rep', 'default')]
+    # named layouts only where the network can be relaid
+    swept = variants(models, 'onnxruntime', ['pad16-split', 'fold'])
+    assert [v[0] for v in swept[3:]] == [
+        'ghost deploy', 'ghost deploy pad16-split', 'ghost deploy fold',
+        'rep deploy']
+    assert swept[4][1:] == ('ghost', 'pad16-split')
+
+
+@pytest.mark.slow  # the tool as a process
+def test_a_layout_name_is_checked_before_anything_is_built():
+    result = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/benchmark.py', '--layouts',
+         'pad16', 'pad7x'], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "--layouts: unknown GhostNet deploy layout 'pad7x'" in (
+        result.stderr)
 
 
 @pytest.mark.slow  # exports and profiles in two engines
 def test_op_profile_names_where_the_time_goes():
-    from ghost_det.analysis.op_profile import op_profile
     model = GhostNet()
     model.eval()
     x = torch.randn(1, 3, 64, 64)
@@ -173,3 +191,23 @@ def test_op_profile_names_where_the_time_goes():
     eager = op_profile(model, x, 'channels_last', runs=1)
     assert eager['aten::cat'] > 0
     assert sum(eager.values()) > 0
+
+
+@pytest.mark.slow  # the tool as a process
+def test_op_profile_tool_tables_each_backbone_as_the_benchmark_rewrites_it(
+        tmp_path):
+    result = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/op_profile.py', '--shape',
+         '64', '96', '--runs', '1', '--layout', 'pad16', '--modes',
+         'onnxruntime', 'eager', '--trace-dir', str(tmp_path),
+         '--configs', TABLE8[0], TABLE8[2]], cwd=ROOT, capture_output=True,
+        text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    header = '| operator | ghostnet-1.1x deploy | mobilenetv2-1.0x |'
+    assert result.stdout.count(header) == 2
+    ort = result.stdout.split('eager, input 64x96')[0]
+    assert 'onnxruntime, input 64x96, 1 thread(s)' in ort
+    # pad16 keeps the Ghost halves' concat, now of zero-padded halves
+    assert '| Concat |' in ort and '| total |' in ort
+    assert len(list(tmp_path.glob('*.json'))) == 2  # one trace per model
+    assert '| aten::convolution |' in result.stdout.split('eager, input')[1]

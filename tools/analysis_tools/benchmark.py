@@ -5,7 +5,7 @@ MobileNetV2 1.0x in RetinaNet and Faster R-CNN).
     python tools/analysis_tools/benchmark.py [--configs A.py B.py ...]
         [--threads 1 all] [--device cpu|cuda] [--modes ...]
         [--parts backbone detector] [--batch N] [--reference NAME]
-        [--layout L] [--sweep] [--profile] [--quick]
+        [--layouts L ...] [--quick]
     python tools/analysis_tools/benchmark.py --report RUN.json
 
 Parts: the backbones at 224x224 and 800x1344 (batch 1, or --batch), and
@@ -15,12 +15,14 @@ channels_last (folded too), onnxruntime, openvino (dynamic shapes) and
 openvino_static (compiled for the input's shape, backbones only); detectors
 run end to end in the engines (post-processing in the graph). A
 Ghost-family backbone's deployed form (its switch_to_deploy(), and
-GhostNet's channel layout for the engine) is the variant "<model> deploy".
+GhostNet's channel layout for the engine) is the variant "<model> deploy";
+--layouts adds GhostNet in other layouts ("<model> deploy <layout>").
 Models have random weights; layers no output uses are not run. Models are
 named after their configs (retinanet_ghostnet-1.1x_fpn_1x_coco.py:
 ghostnet-1.1x). Prints each group's table as it is measured and the table
 by engine, with ratios to --reference (default: the MobileNetV3), last;
-writes JSON and a plot under --out-dir.
+writes JSON and a plot under --out-dir. Per-operator times:
+tools/analysis_tools/op_profile.py.
 """
 import argparse
 import os
@@ -56,17 +58,11 @@ def parse_args() -> argparse.Namespace:
                         choices=list(PARTS))
     parser.add_argument('--modes', nargs='+', default=list(MODES),
                         choices=list(MODES))
-    parser.add_argument('--layout', help='GhostNet deploy layout (fold, '
-                        'pad<N>, pad<N>-split; default: the engine\'s fastest)')
+    parser.add_argument('--layouts', nargs='+', default=[], metavar='L',
+                        help='also GhostNet deployed in these layouts (fold, '
+                        'pad<N>, pad<N>-split, pad<N>-split<a>-<b>)')
     parser.add_argument('--batch', type=int, default=1,
                         help='backbone batch (times are per image)')
-    parser.add_argument('--sweep', action='store_true',
-                        help='also every GhostNet deploy layout (fold, pad8, '
-                        'pad16, pad1-split, pad16-split)')
-    parser.add_argument('--profile', action='store_true',
-                        help='also where the time goes, per operator type '
-                        '(backbones at batch 1; onnxruntime, openvino_static '
-                        'and channels_last)')
     parser.add_argument('--quick', action='store_true',
                         help='small inputs, 2 repeats: checks the tool runs')
     parser.add_argument('--report', metavar='JSON',
@@ -86,6 +82,12 @@ def main() -> int:
     if missing:
         raise SystemExit(f'error: config file(s) not found: '
                          f'{", ".join(missing)}')
+    from ghost_det.deploy.ghostnet import GhostLayout
+    for layout in args.layouts:
+        try:
+            GhostLayout.parse(layout)
+        except ValueError as e:
+            raise SystemExit(f'error: --layouts: {e}')
     modes = args.modes
     if args.device == 'cuda' and set(EXPORTED) & set(modes):
         print('note: ONNX Runtime and OpenVINO run on the CPU (CPU builds '
@@ -94,9 +96,8 @@ def main() -> int:
     cores = os.cpu_count() or 1
     threads = sorted({cores if t == 'all' else int(t) for t in args.threads})
     run_benchmark(args.device, threads, args.parts, modes, args.configs,
-                  args.layout, args.out_dir, quick=args.quick,
-                  batch=args.batch, sweep=args.sweep, profile=args.profile,
-                  reference=args.reference,
+                  args.out_dir, args.layouts, quick=args.quick,
+                  batch=args.batch, reference=args.reference,
                   log=lambda text: print(text, flush=True))
     return 0
 

@@ -42,7 +42,7 @@ class DeployHook(Hook):
 
     def before_test(self, runner) -> None:
         from ...deploy import deploy_model
-        from ...deploy.engine_detector import EngineDetector, engine_session
+        from ...deploy.engine_detector import EngineDetector
         from ...deploy.ghostnet import can_relayout, resolve_layout
         model = runner.model
         model = getattr(model, 'module', model)
@@ -57,10 +57,8 @@ class DeployHook(Hook):
                         f'switch_to_deploy()')
         deploy_model(model, self.backend, self.layout, self.input_size)
         if self.backend != 'pytorch':
-            from ...deploy.onnx_export import export_end_to_end
             path = osp.join(runner.work_dir, 'end2end.onnx')
-            export_end_to_end(model, path, self.input_size)
-            runner.model = EngineDetector(
-                model, engine_session(path, self.backend, self.threads))
+            runner.model = EngineDetector.exported(
+                model, path, self.backend, self.input_size, self.threads)
             message += f'; exported to {path}, run by {self.backend}'
         runner.logger.info(message)
