@@ -26,13 +26,6 @@ from ..utils.env import environment
 from ..utils.markdown import markdown_table
 from .timing import DEPLOY, Record, peak_memory_mb, time_interleaved
 
-CONFIG_DIR = Path(__file__).parents[1] / '.mim' / 'configs'
-TABLE8 = tuple(
-    str(CONFIG_DIR / f'{folder}/{det}_{name}_fpn_1x_coco.py')
-    for det in ('retinanet', 'faster-rcnn')
-    for folder, name in (('ghostnet', 'ghostnet-1.1x'),
-                         ('baselines', 'mobilenetv3-large-1.0x'),
-                         ('baselines', 'mobilenetv2-1.0x')))
 DETECTOR_NAMES = {'retinanet': 'RetinaNet', 'faster-rcnn': 'Faster R-CNN'}
 ENGINE = {'eager': 'pytorch', 'fold': 'pytorch', 'channels_last': 'pytorch',
           'onnxruntime': 'onnxruntime', 'openvino': 'openvino',

@@ -29,6 +29,23 @@ PAPER_TABLE8: Dict[Tuple[str, str], Tuple[int, float]] = {
     ('MobileNetV3 1.0x', 'Faster R-CNN'): (219, 26.9),
     ('GhostNet 1.1x', 'Faster R-CNN'): (164, 26.9),
 }
+# the checkout's configs/ (or a built package's copy)
+CONFIGS = Path(__file__).parents[1] / '.mim' / 'configs'
+
+
+def coco_config(detector: str, backbone: str) -> str:
+    """The COCO config of a Table 8 row: ``detector`` ``retinanet`` or
+    ``faster-rcnn``, ``backbone`` as the config names it (``ghostnet-1.1x``,
+    ``mobilenetv3-large-1.0x``, ``mobilenetv2-1.0x``)."""
+    folder = 'ghostnet' if backbone.startswith('ghostnet-') else 'baselines'
+    return str(CONFIGS / folder / f'{detector}_{backbone}_fpn_1x_coco.py')
+
+
+# Table 8's six COCO configs, RetinaNet's first
+TABLE8_CONFIGS = tuple(
+    coco_config(det, name) for det in ('retinanet', 'faster-rcnn')
+    for name in ('ghostnet-1.1x', 'mobilenetv3-large-1.0x',
+                 'mobilenetv2-1.0x'))
 # The COCO bbox metrics of mmdet's CocoMetric, in Table 8's column order.
 COCO_METRICS = ('bbox_mAP', 'bbox_mAP_50', 'bbox_mAP_75', 'bbox_mAP_s',
                 'bbox_mAP_m', 'bbox_mAP_l')

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from ..analysis.table8 import COCO_METRICS, table8_rows
+from ..analysis.table8 import COCO_METRICS, coco_config, table8_rows
 from ..analysis.table8 import markdown as table8_markdown
 from ..analysis.visualization import plot_table8, save_prediction_grid
 from ..datasets import DETECTION_SCALE, SyntheticCocoConfig
@@ -44,8 +44,6 @@ INITS = {'scratch': 'scratch', 'synthetic': 'synthetic-cls', 'imagenet':
 PRETRAIN = dict(config='configs/demo/pretrain/{backbone}_synthetic-cls.py',
                 data=SyntheticClsConfig(), data_root=Path('data/synthetic_cls'))
 PRETRAINED_CONFIG = 'configs/demo/{detector}_{backbone}_fpn_demo-pretrained.py'
-# the COCO configs, whose backbone init is the ImageNet one
-COCO_CONFIG = 'configs/{folder}/{detector}_{backbone}_fpn_1x_coco.py'
 # per scale: config pattern, dataset, where it is made, work dir, detectors
 SCALES: Dict[str, Dict] = {
     'demo': dict(config='configs/demo/{detector}_{backbone}_fpn_demo.py',
@@ -136,10 +134,8 @@ def backbone_init(run: Dict, checkpoint: Optional[str] = None) -> Optional[
         return dict(type='Pretrained', checkpoint=checkpoint,
                     prefix='backbone.')
     if run['init'] == 'imagenet':
-        folder = 'ghostnet' if run['backbone'].startswith('ghostnet') else (
-            'baselines')
-        return read_config(str(MIM / COCO_CONFIG.format(
-            folder=folder, **run))).model.backbone.init_cfg
+        return read_config(coco_config(
+            run['detector'], run['backbone'])).model.backbone.init_cfg
     return None
 
 

@@ -19,8 +19,9 @@ import sys
 import torch
 
 import ghost_det  # noqa: F401  (registers GhostNet)
-from ghost_det.analysis.benchmark import MODES, TABLE8
+from ghost_det.analysis.benchmark import MODES
 from ghost_det.analysis.op_profile import backbone_profiles, profile_table
+from ghost_det.analysis.table8 import TABLE8_CONFIGS
 
 
 def parse_args() -> argparse.Namespace:
@@ -28,7 +29,8 @@ def parse_args() -> argparse.Namespace:
         description=__doc__.split('\n\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split('\n\n', 1)[1])
-    parser.add_argument('--configs', nargs='+', default=list(TABLE8[:3]),
+    parser.add_argument('--configs', nargs='+',
+                        default=list(TABLE8_CONFIGS[:3]),
                         help='detector configs (default: Table 8\'s '
                         'RetinaNet ones, one per backbone)')
     parser.add_argument('--modes', nargs='+', choices=list(MODES),
