@@ -13,6 +13,13 @@ DEMO_CONFIGS = {
 }
 
 
+# tools/demo.py --cfg-options for a one-epoch run on a tiny dataset
+QUICK = ['train_cfg.max_epochs=1', 'default_hooks.checkpoint.save_best=None',
+         'model.test_cfg.score_thr=0.0'] + [
+    f'{split}_dataloader.{key}' for split in ('train', 'val', 'test')
+    for key in ('num_workers=0', 'persistent_workers=False')]
+
+
 def tiny_dataset(root: Path, num_train: int = 16, num_val: int = 8) -> Path:
     cfg = SyntheticCocoConfig(num_train=num_train, num_val=num_val,
                               image_size=(128, 128), max_size=80,

@@ -8,15 +8,9 @@ import sys
 
 import pytest
 
-from tests._demo_helpers import ROOT, tiny_dataset
+from tests._demo_helpers import QUICK, ROOT, tiny_dataset
 
 pytestmark = pytest.mark.slow  # starts the tools as processes
-
-QUICK = ['train_cfg.max_epochs=1', 'default_hooks.checkpoint.save_best=None',
-         'model.test_cfg.score_thr=0.0'] + [
-    f'{split}_dataloader.{key}' for split in ('train', 'val', 'test')
-    for key in ('num_workers=0', 'persistent_workers=False')]
-
 
 def demo(*args):
     result = subprocess.run(

@@ -14,8 +14,7 @@ from ghost_det.datasets.synthetic_cls import (
     SyntheticClsConfig,
     ensure_synthetic_cls,
 )
-from tests._demo_helpers import ROOT, tiny_dataset
-from tests.test_tools.test_demo import QUICK
+from tests._demo_helpers import QUICK, ROOT, tiny_dataset
 
 BACKBONES = ('ghostnet-1.1x', 'mobilenetv2-1.0x', 'mobilenetv3-large-1.0x')
 STAGE1_QUICK = ['train_cfg.max_epochs=1', 'train_cfg.val_interval=1'] + [
