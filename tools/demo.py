@@ -9,6 +9,7 @@ predictions on validation images.
     python tools/demo.py --compare --detectors faster-rcnn
     python tools/demo.py --compare --pretrain # + pretrained, as the paper
     python tools/demo.py --compare --pretrain imagenet   # ImageNet weights
+    python tools/demo.py --compare --ablation fan-in      # one change to all
     python tools/demo.py --backbones ghostnet-1.1x mobilenetv2-1.0x \
         mobilenetv3-large-1.0x repghostnet-1.11x   # + a Ghost-family model
     python tools/demo.py --scale detection    # on a CUDA machine: hours
@@ -28,6 +29,10 @@ the detector from it with Table 8's settings (configs/demo/*_demo-pretrained
 .py: SGD, warm-up and steps, BatchNorm frozen). --pretrain imagenet starts
 stage 2 from the COCO configs' ImageNet weights instead (downloaded).
 
+--ablation NAME makes one change to every model of the from-scratch runs
+(ghost_det/apis/ablations.py) and writes them to work_dirs/demo-NAME, to
+set beside the unchanged comparison in work_dirs/demo.
+
 --scale detection is the same comparison at detection scale, for a CUDA
 machine: all six Table 8 detectors (configs/detection_scale/: the COCO
 configs' model, pipeline and SGD 1x schedule, 16 images a batch, from
@@ -45,6 +50,7 @@ from mmengine.config import DictAction
 
 import ghost_det  # noqa: F401  (registers modules, safe checkpoint loading)
 from ghost_det.apis import demo
+from ghost_det.apis.ablations import ABLATIONS
 from ghost_det.datasets import ensure_synthetic_coco
 from ghost_det.datasets.synthetic_cls import ensure_synthetic_cls
 from ghost_det.utils.env import device_name
@@ -81,6 +87,11 @@ def main() -> int:
     parser.add_argument('--pretrain-cfg-options', nargs='+',
                         action=DictAction, default={},
                         help='override settings of stage 1, key=value')
+    parser.add_argument('--ablation', choices=list(ABLATIONS),
+                        help='one change to every model of the from-scratch '
+                        'comparison (default work dir: work_dirs/demo-NAME): '
+                        + '; '.join(f'{k}: {v.description}'
+                                    for k, v in ABLATIONS.items()))
     parser.add_argument('--seeds', type=int, default=1,
                         help='train each model this many times (seeds 0..N-1)')
     parser.add_argument('--work-dir', type=Path,
@@ -120,8 +131,13 @@ def main() -> int:
             args.backbones or ()) - set(demo.BACKBONES)):
         parser.error('--pretrain has configs for the CPU demo\'s three '
                      f'Table 8 backbones ({", ".join(demo.BACKBONES)})')
+    if args.ablation and (args.scale == 'detection' or args.pretrain):
+        parser.error('--ablation changes the CPU demo\'s from-scratch runs: '
+                     'leave out --scale detection and --pretrain')
     detectors = args.detectors or scale['detectors']
-    work_dir = args.work_dir or scale['work_dir']
+    work_dir = args.work_dir or (
+        scale['work_dir'].with_name(f'demo-{args.ablation}') if args.ablation
+        else scale['work_dir'])
     # pretrained runs first: the from-scratch ones are often read back
     runs = demo.plan(detectors, args.compare, args.seeds, args.scale,
                      args.backbones, ([args.pretrain] if args.pretrain
@@ -138,9 +154,14 @@ def main() -> int:
             args.pretrain_data_root == demo.PRETRAIN['data_root']
             or not (args.pretrain_data_root / 'train').is_dir()):
         ensure_synthetic_cls(args.pretrain_data_root, demo.PRETRAIN['data'])
+    for run in runs if args.ablation else ():
+        run['ablation'] = args.ablation
     if args.deterministic:
         pin_threads_and_cublas()
     print(f'[demo] device: {device_name()}', flush=True)
+    if args.ablation:
+        print(f'[demo] ablation {args.ablation}: '
+              f'{ABLATIONS[args.ablation].description}', flush=True)
     stage1 = {}
     if args.pretrain == 'synthetic':
         backbones = list(dict.fromkeys(r['backbone'] for r in runs))
@@ -162,7 +183,8 @@ def main() -> int:
         t0 = time.time()
         try:
             rows.append(demo.train_and_evaluate(
-                run, work_dir, data_root, args.cfg_options, args.deterministic))
+                run, work_dir, data_root, args.cfg_options,
+                args.deterministic))
         except demo.NoBoxesError as err:
             raise SystemExit(f'error: {err}')
         if time.time() - t0 > 5:  # trained here, not read back

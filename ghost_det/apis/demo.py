@@ -7,6 +7,7 @@ synthetic crops; or ImageNet weights), evaluate COCO-style mAP
 A killed run picks up where it stopped when started again: finished
 models are read back, the interrupted one resumes from its last checkpoint.
 """
+import copy
 import json
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..engine.hooks import InferenceTimerHook
 from ..utils.env import device_name
 from ..utils.markdown import markdown_table
 from ..utils.reproducibility import relax_cuda_checks, request_determinism
+from .ablations import ABLATIONS
 
 # the checkout's configs/ (or a built package's copy), as run['config'] names
 MIM = Path(__file__).parents[1] / '.mim'
@@ -110,7 +112,7 @@ def pretrain(backbone: str, work_dir: Path, data_root: Path,
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.data_root = str(data_root)
     if options:
-        cfg.merge_from_dict(options)
+        cfg.merge_from_dict(copy.deepcopy(options))  # merging pops _delete_
     runner, resumed = resumable_runner(cfg, out)
     start = time.time()
     runner.train()
@@ -162,8 +164,10 @@ def train_and_evaluate(run: Dict, work_dir: Path, data_root: Path,
     point_to_data(cfg, data_root)
     if run.get('init', 'scratch') != 'scratch':
         cfg.model.backbone.init_cfg = backbone_init(run, run.get('checkpoint'))
+    if run.get('ablation'):
+        ABLATIONS[run['ablation']].apply(cfg)
     if options:
-        cfg.merge_from_dict(options)
+        cfg.merge_from_dict(copy.deepcopy(options))  # merging pops _delete_
     cfg.randomness = dict(seed=run['seed'])
     if deterministic:
         request_determinism(cfg, run['seed'])
