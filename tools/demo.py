@@ -142,6 +142,14 @@ def main() -> int:
     runs = demo.plan(detectors, args.compare, args.seeds, args.scale,
                      args.backbones, ([args.pretrain] if args.pretrain
                                       else []) + ['scratch'])
+    if args.ablation:
+        ablation = ABLATIONS[args.ablation]
+        runs = [dict(r, ablation=args.ablation) for r in runs
+                if r['backbone'] in (ablation.backbones or [r['backbone']])]
+        if not runs:
+            parser.error(f'--ablation {args.ablation} changes '
+                         f'{", ".join(ablation.backbones)} only: add it with '
+                         '--backbones or --compare')
     start = time.time()
     # the default dataset is (re)made as needed; another root is used as it
     # is when it holds a dataset
@@ -154,8 +162,6 @@ def main() -> int:
             args.pretrain_data_root == demo.PRETRAIN['data_root']
             or not (args.pretrain_data_root / 'train').is_dir()):
         ensure_synthetic_cls(args.pretrain_data_root, demo.PRETRAIN['data'])
-    for run in runs if args.ablation else ():
-        run['ablation'] = args.ablation
     if args.deterministic:
         pin_threads_and_cublas()
     print(f'[demo] device: {device_name()}', flush=True)

@@ -1,15 +1,20 @@
 """One-change ablations of the CPU demo's from-scratch comparison
 (``tools/demo.py --compare --ablation NAME``): each makes the same change
 to every model's config: overrides merged as ``--cfg-options`` would be
-(values may be dicts and lists), hooks added to ``custom_hooks``."""
+(values may be dicts and lists), hooks added to ``custom_hooks``. A change
+to GhostNet's own design applies to GhostNet alone, to set beside its
+unchanged runs."""
 import copy
-from typing import Dict, NamedTuple, Tuple
+from typing import Dict, NamedTuple, Optional, Tuple
 
 
 class Ablation(NamedTuple):
     description: str
     options: Dict
     hooks: Tuple[Dict, ...] = ()
+    # the backbones it applies to (a change to GhostNet's own design), or
+    # None: every backbone alike
+    backbones: Optional[Tuple[str, ...]] = None
 
     def apply(self, cfg) -> None:
         """Change ``cfg`` (an mmengine Config) in place."""
@@ -42,4 +47,11 @@ ABLATIONS: Dict[str, Ablation] = {
         '(ConvInitHook): a depthwise conv (GhostNet\'s cheap operations, '
         'every MobileNet block) starts with weights sqrt(channels) times '
         'larger', {}, (dict(type='ConvInitHook', mode='fan_in'), )),
+    'no-se': Ablation(
+        'GhostNet without its squeeze-excite gates (with_se=False)',
+        {'model.backbone.with_se': False}, backbones=('ghostnet-1.1x', )),
+    'relu-project': Ablation(
+        'GhostNet with a ReLU after each bottleneck\'s second Ghost module, '
+        'which the paper keeps linear (project_act=True)',
+        {'model.backbone.project_act': True}, backbones=('ghostnet-1.1x', )),
 }

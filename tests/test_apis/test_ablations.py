@@ -1,6 +1,7 @@
 """The demo's ablations: each merges into every from-scratch demo config
 and changes what its description says, nothing else; the command runs one
 into its own work dir."""
+import inspect
 import json
 import math
 import subprocess
@@ -14,6 +15,8 @@ from mmengine.logging import MMLogger
 
 from ghost_det.apis.ablations import ABLATIONS
 from ghost_det.apis.demo import BACKBONES
+from ghost_det.models import GhostNet
+from ghost_det.models.layers.squeeze_excite import SqueezeExcite
 from ghost_det.utils.mmpretrain_compat import read_config
 from tests._demo_helpers import QUICK, ROOT, tiny_dataset
 
@@ -96,6 +99,22 @@ def test_conv_init_leaves_resumed_and_loaded_runs_alone():
         HOOKS.build(dict(type='ConvInitHook', mode='fan-in'))
 
 
+@pytest.mark.parametrize('ablation,switch', [('no-se', 'with_se'),
+                                              ('relu-project', 'project_act')])
+def test_ghostnet_design_ablations_are_for_ghostnet_alone(ablation, switch):
+    assert ABLATIONS[ablation].backbones == ('ghostnet-1.1x', )
+    cfg, base = demo_config('ghostnet-1.1x', ablation=ablation), demo_config(
+        'ghostnet-1.1x')
+    assert cfg.model.backbone[switch] != inspect.signature(
+        GhostNet).parameters[switch].default
+    cfg.model.backbone.pop(switch)
+    assert cfg.to_dict() == base.to_dict()  # nothing else changed
+    net = MODELS.build(demo_config('ghostnet-1.1x', ablation=ablation)
+                       .model.backbone)
+    has_se = any(isinstance(m, SqueezeExcite) for m in net.modules())
+    assert has_se == (ablation != 'no-se')
+
+
 @pytest.mark.slow  # the tool as a process
 @pytest.mark.parametrize('ablation', ['sgd', 'fan-in'])
 def test_an_ablation_changes_every_model_alike_in_its_own_work_dir(
@@ -130,3 +149,9 @@ def test_an_ablation_is_for_the_from_scratch_demo():
          '--ablation', 'sgd'], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2
     assert 'leave out --scale detection and --pretrain' in result.stderr
+    result = subprocess.run(
+        [sys.executable, 'tools/demo.py', '--backbones', 'mobilenetv2-1.0x',
+         '--ablation', 'no-se'], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert ('--ablation no-se changes ghostnet-1.1x only: add it with '
+            '--backbones or --compare') in result.stderr

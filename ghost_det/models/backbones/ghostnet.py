@@ -41,6 +41,11 @@ class GhostNet(BaseModule):
             ``norm_cfg`` may be BN, SyncBN or GN.
         norm_eval: Keep BatchNorm layers in eval mode while training.
         with_cp: Use activation checkpointing in every bottleneck.
+        with_se: False drops every squeeze-excite gate (an ablation: the
+            paper's network and its weights have them). Default True.
+        project_act: True puts ``act_cfg`` after each bottleneck's second
+            Ghost module too (an ablation: the paper's is linear).
+            Default False.
         deploy: Build the inference-only form :meth:`switch_to_deploy`
             makes, to load its checkpoints. Default False.
         init_cfg: Initialisation. ``dict(type='Pretrained', checkpoint=...,
@@ -79,6 +84,8 @@ class GhostNet(BaseModule):
                  act_cfg: ConfigType = dict(type='ReLU'),
                  norm_eval: bool = False,
                  with_cp: bool = False,
+                 with_se: bool = True,
+                 project_act: bool = False,
                  deploy: bool = False,
                  init_cfg: OptMultiConfig = [
                      dict(type='Kaiming', layer='Conv2d'),
@@ -111,8 +118,10 @@ class GhostNet(BaseModule):
             for kernel, exp, out, se_ratio, stride in group:
                 blocks.append(self.bottleneck(
                     channels, width(exp), width(out), dw_kernel_size=kernel,
-                    stride=stride, se_ratio=se_ratio, conv_cfg=conv_cfg,
-                    norm_cfg=norm_cfg, act_cfg=act_cfg, with_cp=with_cp,
+                    stride=stride, se_ratio=se_ratio if with_se else 0,
+                    conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg,
+                    project_act_cfg=act_cfg if project_act else None,
+                    with_cp=with_cp,
                     ghost_module=self.ghost_module,
                     expand_module=self.expand_module(index)))
                 channels = width(out)

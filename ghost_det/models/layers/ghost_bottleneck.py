@@ -36,6 +36,8 @@ class GhostBottleneck(BaseModule):
         expand_module: The class of ``ghost1`` when it differs
             (:class:`GhostModuleV2` in GhostNetV2, :class:`GhostModuleV3DFC`
             in GhostNetV3). Default: ghost_module.
+        project_act_cfg: Activation of ``ghost2``. Default None: linear,
+            as in the paper.
     """
 
     def __init__(self,
@@ -51,6 +53,7 @@ class GhostBottleneck(BaseModule):
                  with_cp: bool = False,
                  ghost_module: Type[nn.Module] = GhostModule,
                  expand_module: Optional[Callable[..., nn.Module]] = None,
+                 project_act_cfg: OptConfigType = None,
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if stride not in (1, 2):
@@ -68,7 +71,7 @@ class GhostBottleneck(BaseModule):
             mid_channels, se_ratio) if se_ratio > 0 else None
         self.ghost2 = ghost_module(
             mid_channels, out_channels, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
-            act_cfg=None)
+            act_cfg=project_act_cfg)
         if in_channels == out_channels and stride == 1:
             self.shortcut = nn.Sequential()
         else:

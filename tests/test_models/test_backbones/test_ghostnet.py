@@ -4,7 +4,10 @@ import torch.nn as nn
 from mmengine.model import revert_sync_batchnorm
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from ghost_det import models
 from ghost_det.models import GhostNet
+from ghost_det.models.layers.squeeze_excite import SqueezeExcite
+from tests._helpers import assert_close_relative, randomise_norms
 
 # Stage-end channels (strides 4/8/16/32) and blocks.9, from the spec table.
 STAGE_CHANNELS = {
@@ -193,3 +196,36 @@ def test_bad_input_channels(shape):
 def test_in_channels_option():
     model = GhostNet(in_channels=1, out_indices=(2, )).eval()
     assert model(torch.randn(1, 1, 32, 32))[0].shape[1] == 24
+
+
+@pytest.mark.parametrize('name', ['GhostNet', 'GhostNetV3'])
+def test_ablation_switches_change_only_what_they_name(name):
+    cls = getattr(models, name)
+    plain, no_se, relu = (cls(widen_factor=1.1), cls(widen_factor=1.1,
+                          with_se=False), cls(widen_factor=1.1,
+                                              project_act=True))
+    assert any(isinstance(m, SqueezeExcite) for m in plain.modules())
+    assert not any(isinstance(m, SqueezeExcite) for m in no_se.modules())
+    se_params = sum(p.numel() for m in plain.modules()
+                    if isinstance(m, SqueezeExcite) for p in m.parameters())
+    assert sum(p.numel() for p in no_se.parameters()) == sum(
+        p.numel() for p in plain.parameters()) - se_params > 0
+    # the second Ghost module gets the block activation, nothing else moves
+    assert relu.state_dict().keys() == plain.state_dict().keys()
+    def ghost2_has_relu(model):
+        return [any(isinstance(m, nn.ReLU) for m in b.ghost2.modules())
+                for g in model.blocks for b in g if hasattr(b, 'ghost2')]
+
+    assert all(ghost2_has_relu(relu)) and not any(ghost2_has_relu(plain))
+    assert len(ghost2_has_relu(relu)) == 16
+    # both still deploy exactly
+    x = torch.randn(2, 3, 64, 96)
+    for model in (no_se, relu):
+        randomise_norms(model).eval()
+        with torch.no_grad():
+            expected = model(x)
+            model.switch_to_deploy()
+            got = model(x)
+        assert len(got) == len(expected) == 4
+        for a, b in zip(got, expected):
+            assert_close_relative(a, b)
