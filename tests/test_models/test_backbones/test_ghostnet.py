@@ -7,7 +7,11 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from ghost_det import models
 from ghost_det.models import GhostNet
 from ghost_det.models.layers.squeeze_excite import SqueezeExcite
-from tests._helpers import assert_close_relative, randomise_norms
+from tests._helpers import (
+    assert_close_relative,
+    first_fast,
+    randomise_norms,
+)
 
 # Stage-end channels (strides 4/8/16/32) and blocks.9, from the spec table.
 STAGE_CHANNELS = {
@@ -198,7 +202,7 @@ def test_in_channels_option():
     assert model(torch.randn(1, 1, 32, 32))[0].shape[1] == 24
 
 
-@pytest.mark.parametrize('name', ['GhostNet', 'GhostNetV3'])
+@pytest.mark.parametrize('name', first_fast('GhostNet', 'GhostNetV3'))
 def test_ablation_switches_change_only_what_they_name(name):
     cls = getattr(models, name)
     plain, no_se, relu = (cls(widen_factor=1.1), cls(widen_factor=1.1,
