@@ -48,15 +48,11 @@ def load_source(path: Path) -> dict:
 
 def widened(source: dict, width: float, args) -> tuple:
     """``source`` widened to ``args.widen_to`` and the new width."""
-    if infer_family(source) != 'GhostNet':
-        sys.exit(f'error: --widen-to takes GhostNet weights; {args.src} '
-                 f'holds {infer_family(source)} weights')
     if args.widen_to < width:
         sys.exit(f'error: --widen-to {args.widen_to:g} is narrower than the '
                  f'source ({width_name(width)}): widening only adds '
                  f'channels; pick a width >= {width:g}')
-    if args.noise < 0:
-        sys.exit(f'error: --noise must be >= 0, got {args.noise:g}')
+    # the family, the layout and the noise are checked by widen_state_dict
     target = GhostNet(widen_factor=args.widen_to, out_indices=(9, ))
     try:
         wide = widen_state_dict(source, target.state_dict(),
