@@ -102,8 +102,9 @@ def test_conv_init_leaves_resumed_and_loaded_runs_alone():
         HOOKS.build(dict(type='ConvInitHook', mode='fan-in'))
 
 
-@pytest.mark.parametrize('ablation,switch', [('no-se', 'with_se'),
-                                              ('relu-project', 'project_act')])
+@pytest.mark.parametrize('ablation,switch', [
+    ('no-se', 'with_se'),
+    pytest.param('relu-project', 'project_act', marks=pytest.mark.slow)])
 def test_ghostnet_design_ablations_are_for_ghostnet_alone(ablation, switch):
     assert ABLATIONS[ablation].backbones == ('ghostnet-1.1x', )
     cfg, base = demo_config('ghostnet-1.1x', ablation=ablation), demo_config(
